@@ -7,11 +7,25 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
     },
   },
   {
     files: ["bot/web/**/*.js"],
-    languageOptions: { globals: { window: "readonly", document: "readonly", fetch: "readonly", AdaptiveCards: "readonly", console: "readonly", setTimeout: "readonly", crypto: "readonly", localStorage: "readonly" } },
+    languageOptions: {
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        fetch: "readonly",
+        AdaptiveCards: "readonly",
+        console: "readonly",
+        setTimeout: "readonly",
+        crypto: "readonly",
+        localStorage: "readonly",
+      },
+    },
   },
 );

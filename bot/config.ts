@@ -1,0 +1,158 @@
+import { z } from "zod";
+
+/**
+ * The environment is read once, at start, through this schema. Everything that is wrong is
+ * reported in one message, so an operator fixes the .env file in one go instead of one
+ * restart per variable.
+ */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535).default(3978),
+    MicrosoftAppId: optionalText,
+    MicrosoftAppPassword: optionalText,
+    MicrosoftAppType: optionalText.pipe(
+      z
+        .enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"], {
+          error: "must be MultiTenant, SingleTenant or UserAssignedMSI",
+        })
+        .optional(),
+    ),
+    MicrosoftAppTenantId: optionalText,
+    TWILIO_ACCOUNT_SID: optionalText.pipe(
+      z
+        .string()
+        .regex(/^AC[0-9a-fA-F]{32}$/, "must look like AC followed by 32 hex characters")
+        .optional(),
+    ),
+    TWILIO_AUTH_TOKEN: optionalText,
+    TWILIO_FROM: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +4512345678")
+        .optional(),
+    ),
+    TWILIO_MESSAGING_SERVICE_SID: optionalText.pipe(
+      z
+        .string()
+        .regex(/^MG[0-9a-fA-F]{32}$/, "must look like MG followed by 32 hex characters")
+        .optional(),
+    ),
+    PUBLIC_URL: optionalText.pipe(
+      z
+        .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://bot.example.dk" })
+        .transform((url) => url.replace(/\/+$/, ""))
+        .optional(),
+    ),
+    DB_FILE: z.string().trim().min(1).default("data/db.json"),
+    ASSEMBLY_FILE: z.string().trim().min(1).default("data/assembly.json"),
+    ORGANIZERS: z
+      .string()
+      .default("")
+      .transform((list) =>
+        list
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ""),
+      ),
+    ORGANIZER_TOKEN: optionalText.pipe(
+      z.string().min(24, "must be at least 24 characters (use a random secret)").optional(),
+    ),
+    LOG_LEVEL: z.enum(logLevels).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: "custom", path: [path], message });
+    if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== "UserAssignedMSI") {
+      problem("MicrosoftAppPassword", "is required when MicrosoftAppId is set");
+    }
+    if (env.MicrosoftAppType === "SingleTenant" && !env.MicrosoftAppTenantId) {
+      problem("MicrosoftAppTenantId", "is required when MicrosoftAppType is SingleTenant");
+    }
+    const twilioSet = [env.TWILIO_ACCOUNT_SID, env.TWILIO_FROM, env.TWILIO_MESSAGING_SERVICE_SID].some(
+      Boolean,
+    );
+    if (twilioSet && !env.TWILIO_ACCOUNT_SID) problem("TWILIO_ACCOUNT_SID", "is required to send SMS");
+    if (twilioSet && !env.TWILIO_AUTH_TOKEN) problem("TWILIO_AUTH_TOKEN", "is required to send SMS");
+    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) {
+      problem("TWILIO_FROM", "or TWILIO_MESSAGING_SERVICE_SID is required when TWILIO_ACCOUNT_SID is set");
+    }
+    if (env.TWILIO_AUTH_TOKEN && !env.PUBLIC_URL) {
+      problem("PUBLIC_URL", "is required when TWILIO_AUTH_TOKEN is set: Twilio signs the public webhook URL");
+    }
+  });
+
+type Env = z.output<typeof envSchema>;
+
+/** The variable names the schema reads; .env.example must document each. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
+export interface Config {
+  port: number;
+  /** No Microsoft app id: anonymous Bot Framework, the local chat page, and an SMS dry-run outbox. */
+  localMode: boolean;
+  microsoft: { appId?: string; appPassword?: string; appType?: string; tenantId?: string };
+  twilio: {
+    accountSid?: string;
+    authToken?: string;
+    from?: string;
+    messagingServiceSid?: string;
+  };
+  publicUrl?: string;
+  dbFile: string;
+  assemblyFile: string;
+  organizers: string[];
+  organizerToken?: string;
+  logLevel: (typeof logLevels)[number];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `config: the environment has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(environment: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(environment);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`),
+    );
+  }
+  return toConfig(parsed.data);
+}
+
+function toConfig(env: Env): Config {
+  return {
+    port: env.PORT,
+    localMode: !env.MicrosoftAppId,
+    microsoft: {
+      appId: env.MicrosoftAppId,
+      appPassword: env.MicrosoftAppPassword,
+      appType: env.MicrosoftAppType,
+      tenantId: env.MicrosoftAppTenantId,
+    },
+    twilio: {
+      accountSid: env.TWILIO_ACCOUNT_SID,
+      authToken: env.TWILIO_AUTH_TOKEN,
+      from: env.TWILIO_FROM,
+      messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
+    },
+    publicUrl: env.PUBLIC_URL,
+    dbFile: env.DB_FILE,
+    assemblyFile: env.ASSEMBLY_FILE,
+    organizers: env.ORGANIZERS,
+    organizerToken: env.ORGANIZER_TOKEN,
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,35 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/** Fields that may carry a phone number or what a member wrote. */
+const PERSONAL_FIELDS = ["phone", "to", "from", "text", "body", "name", "email"];
+
+/** "+4520304050" becomes "+45******50": enough to tell two members apart in a log, not to call them. */
+export function maskPhone(phone: string): string {
+  if (phone.length <= 5) return "*".repeat(phone.length);
+  return phone.slice(0, 3) + "*".repeat(phone.length - 5) + phone.slice(-2);
+}
+
+function maskValue(value: unknown, path: string[]): unknown {
+  if (typeof value !== "string") return value === undefined ? value : "[masked]";
+  const field = path[path.length - 1];
+  if ((field === "phone" || field === "to" || field === "from") && /^\+?\d{6,}$/.test(value))
+    return maskPhone(value);
+  return `[masked ${value.length} chars]`;
+}
+
+/**
+ * Personal data stays out of the logs at info level and above. At debug and trace an operator
+ * investigating a fault on their own machine sees the real values.
+ */
+export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
+  const verbose = options.level === "debug" || options.level === "trace";
+  const redact = verbose
+    ? undefined
+    : {
+        paths: [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((field) => `*.${field}`)],
+        censor: maskValue,
+      };
+  return pino({ level: options.level, redact, base: { app: "borgerbot" } }, options.destination);
+}

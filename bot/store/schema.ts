@@ -1,0 +1,170 @@
+import { z } from "zod";
+
+/**
+ * The shape of data/db.json. Every record a later feature needs has its table here from the
+ * start, so the file is validated as a whole at startup and migrations have one place to live.
+ */
+export const SCHEMA_VERSION = 1;
+
+const isoTime = z.iso.datetime({ offset: true });
+/** Bot Framework channel id: "sms", "msteams", "webchat", "local", "emulator"… */
+const channel = z.string().regex(/^[a-z0-9-]+$/);
+export type Channel = z.infer<typeof channel>;
+
+export const actorSchema = z.enum(["member", "organizer", "system"]);
+
+const participant = z.object({
+  id: z.string().min(1),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  /** Teams user id or AAD object id from the organizers' list, to invite in Teams. */
+  teamsId: z.string().optional(),
+  language: z.enum(["da", "en"]).default("da"),
+  createdAt: isoTime,
+  /** On the organizers' list (imported), as opposed to someone who only wrote in. */
+  onList: z.boolean().default(false),
+  invitation: z.enum(["none", "invited", "accepted", "declined", "maybe"]).default("none"),
+  optedOut: z.boolean().default(false),
+  needs: z.string().optional(),
+  welcomedAt: isoTime.optional(),
+  /** A session reminder asked "Kommer du?"; the next yes or no is about this session. */
+  awaitingSession: z.object({ sessionId: z.string(), askedAt: isoTime }).optional(),
+});
+export type Participant = z.infer<typeof participant>;
+
+/** One participant can be reached on several channels: phone, Teams id, a Web Chat user. */
+const identity = z.object({
+  channel,
+  /** E.164 number on SMS, the AAD object id or channel user id elsewhere. */
+  key: z.string().min(1),
+  participantId: z.string().min(1),
+});
+export type Identity = z.infer<typeof identity>;
+
+const conversationRef = z.object({
+  channel,
+  key: z.string().min(1),
+  participantId: z.string().min(1),
+  /** A Bot Framework ConversationReference, kept as JSON so the store does not depend on botbuilder. */
+  reference: z.record(z.string(), z.unknown()),
+  updatedAt: isoTime,
+});
+export type ConversationRef = z.infer<typeof conversationRef>;
+
+const attendance = z.object({
+  participantId: z.string(),
+  sessionId: z.string(),
+  status: z.enum(["attending", "absent", "unknown"]),
+  reason: z.string().optional(),
+  updatedAt: isoTime,
+});
+
+const feedback = z.object({
+  id: z.string(),
+  participantId: z.string().optional(),
+  sessionId: z.string(),
+  questionId: z.string(),
+  rating: z.number().int().min(1).max(5).optional(),
+  text: z.string().optional(),
+  at: isoTime,
+});
+
+const reminderJob = z.object({
+  id: z.string(),
+  participantId: z.string(),
+  sessionId: z.string(),
+  kind: z.string(),
+  dueAt: isoTime,
+  status: z.enum(["scheduled", "sent", "cancelled", "failed"]),
+});
+
+const outboxMessage = z.object({
+  id: z.string(),
+  channel,
+  to: z.string(),
+  participantId: z.string().optional(),
+  purpose: z.string(),
+  text: z.string(),
+  status: z.enum(["queued", "dry-run", "sent", "delivered", "undelivered", "failed", "blocked"]),
+  providerId: z.string().optional(),
+  error: z.string().optional(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type OutboxMessage = z.infer<typeof outboxMessage>;
+
+const inboxItem = z.object({
+  id: z.string(),
+  participantId: z.string().optional(),
+  channel,
+  text: z.string(),
+  reason: z.string(),
+  status: z.enum(["open", "answered"]),
+  createdAt: isoTime,
+  answer: z.string().optional(),
+  answeredAt: isoTime.optional(),
+  /** What happened to the answer: sent, or why it was not. */
+  delivery: z.enum(["sent", "opted-out", "unknown-participant", "no-conversation"]).optional(),
+});
+export type InboxItem = z.infer<typeof inboxItem>;
+
+const historyEvent = z.object({
+  at: isoTime,
+  participantId: z.string().optional(),
+  channel: channel.optional(),
+  actor: actorSchema,
+  change: z.string(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+export type HistoryEvent = z.infer<typeof historyEvent>;
+
+/** Bot Framework dialog and conversation state, written through the Storage adapter. */
+const stateItem = z.object({ eTag: z.string(), value: z.record(z.string(), z.unknown()) });
+
+/** Messages to the local chat page that arrived outside a turn (reminders, organizer answers). */
+const localDelivery = z.object({
+  seq: z.number().int(),
+  userId: z.string(),
+  activity: z.record(z.string(), z.unknown()),
+  at: isoTime,
+});
+
+/** Tables default to empty, so adding a table later needs no migration step. */
+export const dbSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  meta: z.object({ createdAt: isoTime, demoAnchor: z.iso.date().optional() }),
+  participants: z.array(participant).default([]),
+  identities: z.array(identity).default([]),
+  conversationRefs: z.array(conversationRef).default([]),
+  attendance: z.array(attendance).default([]),
+  feedback: z.array(feedback).default([]),
+  reminderJobs: z.array(reminderJob).default([]),
+  outbox: z.array(outboxMessage).default([]),
+  inbox: z.array(inboxItem).default([]),
+  history: z.array(historyEvent).default([]),
+  botState: z.record(z.string(), stateItem).default({}),
+  /** Twilio MessageSids already handled, so a redelivered webhook does not run its turn twice. */
+  smsSeen: z.array(z.object({ sid: z.string(), at: isoTime })).default([]),
+  localDeliveries: z.array(localDelivery).default([]),
+});
+export type DbData = z.infer<typeof dbSchema>;
+
+export function emptyDb(now: Date): DbData {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    meta: { createdAt: now.toISOString() },
+    participants: [],
+    identities: [],
+    conversationRefs: [],
+    attendance: [],
+    feedback: [],
+    reminderJobs: [],
+    outbox: [],
+    inbox: [],
+    history: [],
+    botState: {},
+    smsSeen: [],
+    localDeliveries: [],
+  };
+}

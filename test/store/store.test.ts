@@ -1,0 +1,151 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BotStateStorage } from "../../bot/store/botStateStorage.js";
+import { Store } from "../../bot/store/store.js";
+
+const now = () => new Date("2026-11-28T10:00:00Z");
+let dir: string;
+let file: string;
+const opened: Store[] = [];
+
+async function open(): Promise<Store> {
+  const store = await Store.open({ file, now });
+  opened.push(store);
+  return store;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "borgerbot-store-"));
+  file = join(dir, "db.json");
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close().catch(() => undefined)));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function onDisk(): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+}
+
+describe("store", () => {
+  it("creates a versioned data file on first start", async () => {
+    await open();
+    expect(await onDisk()).toMatchObject({ schemaVersion: 1, participants: [], outbox: [] });
+  });
+
+  it("resolves an update only after the change is on disk", async () => {
+    const store = await open();
+    let resolved = false;
+    const update = store
+      .update((data) => data.history.push({ at: now().toISOString(), actor: "system", change: "x" }))
+      .then(() => (resolved = true));
+    expect(resolved).toBe(false);
+    await update;
+    expect((await onDisk()).history).toHaveLength(1);
+  });
+
+  it("coalesces concurrent updates into far fewer writes than updates", async () => {
+    const store = await open();
+    const before = store.writes;
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        store.update((data) =>
+          data.history.push({ at: now().toISOString(), actor: "system", change: `c${i}` }),
+        ),
+      ),
+    );
+    expect(store.writes - before).toBeLessThanOrEqual(2);
+    expect((await onDisk()).history).toHaveLength(100);
+  });
+
+  it("writes changes made during a running write in the next write", async () => {
+    const store = await open();
+    const first = store.update((data) =>
+      data.history.push({ at: now().toISOString(), actor: "system", change: "a" }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = store.update((data) =>
+      data.history.push({ at: now().toISOString(), actor: "system", change: "b" }),
+    );
+    await Promise.all([first, second]);
+    expect((await onDisk()).history).toHaveLength(2);
+  });
+
+  it("refuses a corrupt file, names it, and leaves it untouched", async () => {
+    await writeFile(file, '{"schemaVersion": 1, "participants": [');
+    await expect(open()).rejects.toThrow(`store: ${file} is not valid JSON`);
+    expect(await readFile(file, "utf8")).toBe('{"schemaVersion": 1, "participants": [');
+  });
+
+  it("refuses a file that does not match the schema and says where", async () => {
+    await writeFile(
+      file,
+      JSON.stringify({ schemaVersion: 1, meta: { createdAt: "yesterday" }, participants: "none" }),
+    );
+    await expect(open()).rejects.toThrow(/meta\.createdAt[\s\S]*participants/);
+  });
+
+  it("refuses a file from a newer borgerbot", async () => {
+    await writeFile(file, JSON.stringify({ schemaVersion: 99, meta: { createdAt: now().toISOString() } }));
+    await expect(open()).rejects.toThrow("schemaVersion 99");
+  });
+
+  it("fills tables missing from an older file", async () => {
+    await writeFile(file, JSON.stringify({ schemaVersion: 1, meta: { createdAt: now().toISOString() } }));
+    const store = await open();
+    expect(store.data.inbox).toEqual([]);
+  });
+
+  it("locks out a second store on the same file in this process", async () => {
+    await open();
+    await expect(Store.open({ file, now })).rejects.toThrow("is in use by another borgerbot process");
+  });
+
+  it("locks out a second process on the same file", async () => {
+    await open();
+    const script = `import { Store } from ${JSON.stringify(new URL("../../bot/store/store.ts", import.meta.url).pathname)};
+      Store.open({ file: ${JSON.stringify(file)}, now: () => new Date() }).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); });`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(3);
+    expect(stderr).toContain("is in use by another borgerbot process");
+  });
+
+  it("opens the file again after the first store closed", async () => {
+    const store = await open();
+    await store.update((data) =>
+      data.history.push({ at: now().toISOString(), actor: "system", change: "kept" }),
+    );
+    await store.close();
+    const reopened = await open();
+    expect(reopened.data.history.map((event) => event.change)).toEqual(["kept"]);
+  });
+});
+
+describe("bot state storage", () => {
+  it("keeps dialog state across a restart", async () => {
+    const storage = new BotStateStorage(await open());
+    await storage.write({ "conv/1": { dialogState: { stack: [{ id: "mainDialog" }] }, eTag: "*" } });
+    await opened[0]!.close();
+    const restarted = new BotStateStorage(await open());
+    const items = await restarted.read(["conv/1"]);
+    expect(items["conv/1"]).toMatchObject({ dialogState: { stack: [{ id: "mainDialog" }] } });
+  });
+
+  it("rejects a write with a stale eTag and keeps the stored value", async () => {
+    const storage = new BotStateStorage(await open());
+    await storage.write({ k: { n: 1 } });
+    const { k } = await storage.read(["k"]);
+    await storage.write({ k: { ...k, n: 2 } });
+    await expect(storage.write({ k: { ...k, n: 3 } })).rejects.toThrow("eTag conflict");
+    expect((await storage.read(["k"])).k).toMatchObject({ n: 2 });
+  });
+});
