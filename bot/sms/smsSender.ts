@@ -1,0 +1,167 @@
+import { randomUUID } from "node:crypto";
+import { findParticipantByPhone, recordHistory } from "../domain/participants.js";
+import type { Logger } from "../logger.js";
+import type { OutboxMessage } from "../store/schema.js";
+import type { Store } from "../store/store.js";
+import { measureSms, toGsmLookalikes } from "./gsm.js";
+import { readTwilioError, TWILIO_UNSUBSCRIBED, type TwilioMessagesApi } from "./twilioProvider.js";
+
+export interface SendSmsArgs {
+  to: string;
+  body: string;
+  /** Why the message goes out (invitation, reminder, handoff-answer…); shown in the outbox. */
+  purpose: string;
+}
+
+export type SendSmsResult =
+  | { status: "sent" | "dry-run"; outboxId: string; providerId?: string }
+  | { status: "blocked"; outboxId: string; reason: "opted-out" }
+  | { status: "failed"; outboxId: string; error: string };
+
+export interface SmsSender {
+  readonly dryRun: boolean;
+  sendSms(args: SendSmsArgs): Promise<SendSmsResult>;
+  recordDeliveryStatus(args: { providerId: string; status: string; errorCode?: string }): Promise<boolean>;
+}
+
+export interface SmsSenderDeps {
+  store: Store;
+  clock: () => Date;
+  logger: Logger;
+  /** Absent: every message goes to the dry-run outbox in the store instead of Twilio. */
+  twilio?: {
+    api: TwilioMessagesApi;
+    from?: string;
+    messagingServiceSid?: string;
+    statusCallbackUrl?: string;
+  };
+}
+
+const DELIVERY_STATUSES: Record<string, OutboxMessage["status"]> = {
+  queued: "sent",
+  accepted: "sent",
+  sending: "sent",
+  sent: "sent",
+  delivered: "delivered",
+  undelivered: "undelivered",
+  failed: "failed",
+};
+
+const FINAL_STATUSES = new Set<OutboxMessage["status"]>(["delivered", "undelivered", "failed"]);
+
+/**
+ * The one way an SMS leaves the bot. Every message is in the outbox before it is sent, a number
+ * that opted out gets nothing, and Twilio's 21610 (unsubscribed) marks the number opted out.
+ */
+export function createSmsSender(deps: SmsSenderDeps): SmsSender {
+  const { store, clock, logger, twilio } = deps;
+
+  async function addToOutbox(
+    args: SendSmsArgs,
+    status: OutboxMessage["status"],
+    body: string,
+  ): Promise<OutboxMessage> {
+    const now = clock().toISOString();
+    const participant = findParticipantByPhone(store.data, args.to);
+    const message: OutboxMessage = {
+      id: randomUUID(),
+      channel: "sms",
+      to: args.to,
+      participantId: participant?.id,
+      purpose: args.purpose,
+      text: body,
+      status,
+      ...(status === "blocked" ? { error: "opted out" } : {}),
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.update((data) => data.outbox.push(message));
+    return message;
+  }
+
+  async function updateOutbox(id: string, change: Partial<OutboxMessage>): Promise<void> {
+    await store.update((data) => {
+      const message = data.outbox.find((entry) => entry.id === id);
+      if (message) Object.assign(message, change, { updatedAt: clock().toISOString() });
+    });
+  }
+
+  async function markOptedOut(phone: string): Promise<void> {
+    await store.update((data) => {
+      const participant = findParticipantByPhone(data, phone);
+      if (!participant || participant.optedOut) return;
+      participant.optedOut = true;
+      recordHistory(
+        data,
+        {
+          participantId: participant.id,
+          channel: "sms",
+          actor: "system",
+          change: "opted-out",
+          detail: { source: "twilio-21610" },
+        },
+        clock(),
+      );
+    });
+  }
+
+  return {
+    dryRun: !twilio,
+
+    async sendSms(args) {
+      const body = toGsmLookalikes(args.body);
+      if (findParticipantByPhone(store.data, args.to)?.optedOut) {
+        const blocked = await addToOutbox(args, "blocked", body);
+        logger.info({ outboxId: blocked.id, purpose: args.purpose }, "sms not sent: recipient opted out");
+        return { status: "blocked", outboxId: blocked.id, reason: "opted-out" };
+      }
+      const { encoding, segments } = measureSms(body);
+      if (encoding !== "GSM-7" || segments > 3) {
+        logger.warn(
+          { purpose: args.purpose, encoding, segments },
+          "sms is longer or costlier than it should be",
+        );
+      }
+      if (!twilio) {
+        const message = await addToOutbox(args, "dry-run", body);
+        logger.info({ outboxId: message.id, to: args.to, purpose: args.purpose, segments }, "sms dry-run");
+        return { status: "dry-run", outboxId: message.id };
+      }
+      const message = await addToOutbox(args, "queued", body);
+      try {
+        const sent = await twilio.api.create({
+          to: args.to,
+          body,
+          from: twilio.messagingServiceSid ? undefined : twilio.from,
+          messagingServiceSid: twilio.messagingServiceSid,
+          statusCallback: twilio.statusCallbackUrl,
+        });
+        await updateOutbox(message.id, { status: "sent", providerId: sent.sid });
+        return { status: "sent", outboxId: message.id, providerId: sent.sid };
+      } catch (error) {
+        const failure = readTwilioError(error);
+        await updateOutbox(message.id, {
+          status: "failed",
+          error: failure.code ? `${failure.code}: ${failure.message}` : failure.message,
+        });
+        if (failure.code === TWILIO_UNSUBSCRIBED) await markOptedOut(args.to);
+        logger.warn({ outboxId: message.id, code: failure.code }, "sms send failed");
+        return { status: "failed", outboxId: message.id, error: failure.message };
+      }
+    },
+
+    async recordDeliveryStatus({ providerId, status, errorCode }) {
+      const mapped = DELIVERY_STATUSES[status];
+      const message = store.data.outbox.find((entry) => entry.providerId === providerId);
+      if (!mapped || !message) return false;
+      // Callbacks can arrive out of order; a late "sent" must not undo "delivered".
+      if (mapped === "sent" && FINAL_STATUSES.has(message.status)) return true;
+      await updateOutbox(message.id, {
+        status: mapped,
+        ...(errorCode ? { error: `Twilio ${errorCode}` } : {}),
+      });
+      if (errorCode === String(TWILIO_UNSUBSCRIBED)) await markOptedOut(message.to);
+      return true;
+    },
+  };
+}
