@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { ConversationState, TurnContext } from "botbuilder";
+import type { Server } from "restify";
+import { MainDialog } from "../dialogs/mainDialog.js";
+import type { Classify, DialogServices } from "../dialogs/services.js";
+import { chooseDemoAnchor, readAssemblyFile, resolveAssembly, type Assembly } from "./assembly/load.js";
+import { BorgerBot } from "./channels/borgerBot.js";
+import { createCloudAdapter } from "./channels/cloudAdapter.js";
+import { LocalChatAdapter } from "./channels/localAdapter.js";
+import { createMemberMessenger, type MemberMessenger } from "./channels/memberMessenger.js";
+import { createProactiveSender } from "./channels/proactive.js";
+import { SmsAdapter } from "./channels/smsAdapter.js";
+import type { Config } from "./config.js";
+import { createOrganizerDirectory } from "./domain/organizers.js";
+import { createTranslations } from "./i18n/i18n.js";
+import type { Logger } from "./logger.js";
+import { createServer } from "./server.js";
+import { createSmsSender } from "./sms/smsSender.js";
+import { createTwilioMessagesApi, type TwilioMessagesApi } from "./sms/twilioProvider.js";
+import { BotStateStorage } from "./store/botStateStorage.js";
+import { Store } from "./store/store.js";
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  clock: () => Date;
+  classify: Classify;
+  /** Tests pass a fake Twilio; otherwise it is built from the config when credentials are set. */
+  twilioApi?: TwilioMessagesApi;
+  onLockLost?: (error: Error) => void;
+}
+
+export interface App {
+  server: Server;
+  store: Store;
+  assembly: Assembly;
+  messenger: MemberMessenger;
+  close(): Promise<void>;
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** Builds every object the bot needs and wires them into the HTTP server. */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, logger, clock } = options;
+  const store = await Store.open({ file: config.dbFile, now: clock, onLockLost: options.onLockLost });
+  try {
+    const assembly = await loadAssembly(config.assemblyFile, store, clock);
+    const twilioApi =
+      options.twilioApi ??
+      (config.twilio.accountSid && config.twilio.authToken
+        ? createTwilioMessagesApi({
+            accountSid: config.twilio.accountSid,
+            authToken: config.twilio.authToken,
+          })
+        : undefined);
+    const smsSender = createSmsSender({
+      store,
+      clock,
+      logger,
+      twilio: twilioApi && {
+        api: twilioApi,
+        from: config.twilio.from,
+        messagingServiceSid: config.twilio.messagingServiceSid,
+        statusCallbackUrl: config.publicUrl ? `${config.publicUrl}/api/sms/status` : undefined,
+      },
+    });
+    const cloudAdapter = createCloudAdapter(config);
+    const smsAdapter = new SmsAdapter(smsSender);
+    const localAdapter = new LocalChatAdapter(store, clock);
+    const organizers = createOrganizerDirectory(config.organizers);
+    const messenger = createMemberMessenger({
+      store,
+      organizers,
+      sendProactive: createProactiveSender({
+        cloud: cloudAdapter,
+        sms: smsAdapter,
+        local: localAdapter,
+        appId: config.microsoft.appId ?? "",
+      }),
+    });
+    const translations = createTranslations();
+    const services: DialogServices = {
+      store,
+      assembly,
+      translate: translations.t,
+      clock,
+      classify: options.classify,
+      logger,
+      messenger,
+    };
+    const conversationState = new ConversationState(new BotStateStorage(store));
+    const bot = new BorgerBot({
+      services,
+      conversationState,
+      mainDialog: new MainDialog(services),
+      organizers,
+    });
+    const onTurnError = async (context: TurnContext, error: Error) => {
+      logger.error({ err: error, channel: context.activity.channelId }, "turn failed");
+      await context.sendActivity(translations.t("da")("errors.generic"));
+    };
+    for (const adapter of [cloudAdapter, smsAdapter, localAdapter]) adapter.onTurnError = onTurnError;
+
+    const server = createServer({
+      config,
+      logger,
+      clock,
+      store,
+      cloudAdapter,
+      smsAdapter,
+      localAdapter,
+      smsSender,
+      messenger,
+      assembly,
+      translate: translations.t,
+      runTurn: (context) => bot.run(context),
+      version: VERSION,
+    });
+    let closing: Promise<void> | undefined;
+    return {
+      server,
+      store,
+      assembly,
+      messenger,
+      close() {
+        closing ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => store.close());
+        return closing;
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** The demo's sessions move forward with time; the anchor is kept in the store so they stay put between restarts. */
+async function loadAssembly(file: string, store: Store, clock: () => Date): Promise<Assembly> {
+  const assemblyFile = await readAssemblyFile(file);
+  const { meta } = store.data;
+  const anchor = chooseDemoAnchor(assemblyFile, new Date(meta.createdAt), clock(), meta.demoAnchor);
+  if (anchor !== meta.demoAnchor) await store.update((data) => void (data.meta.demoAnchor = anchor));
+  return resolveAssembly(assemblyFile, anchor);
+}

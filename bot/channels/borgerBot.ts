@@ -1,0 +1,146 @@
+import {
+  ActivityTypes,
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+  type ConversationState,
+  type StatePropertyAccessor,
+} from "botbuilder";
+import type { DialogState } from "botbuilder-dialogs";
+import { getMemberTurn, setMemberTurn, type MemberTurn } from "../../dialogs/memberTurn.js";
+import type { MainDialog } from "../../dialogs/mainDialog.js";
+import { messageContext, sendReply } from "../../dialogs/replies.js";
+import type { DialogServices } from "../../dialogs/services.js";
+import type { OrganizerDirectory } from "../domain/organizers.js";
+import { ensureParticipant, mergeInto } from "../domain/participants.js";
+import { welcomeReply } from "../messages/general.js";
+import type { DbData, Participant } from "../store/schema.js";
+
+export interface BorgerBotDeps {
+  services: DialogServices;
+  conversationState: ConversationState;
+  mainDialog: MainDialog;
+  organizers: OrganizerDirectory;
+}
+
+/**
+ * One bot for every channel. It resolves who is writing, keeps their conversation reference
+ * for later proactive messages, routes the turn to the dialogs, and saves state in one place.
+ */
+export class BorgerBot extends TeamsActivityHandler {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+
+  constructor(private readonly deps: BorgerBotDeps) {
+    super();
+    this.dialogState = deps.conversationState.createProperty<DialogState>("dialogState");
+
+    this.onMembersAdded(async (context, next) => {
+      if (context.activity.conversation.isGroup !== true) await this.welcomeOnce(context);
+      await next();
+    });
+
+    this.onMessage(async (context, next) => {
+      await this.deps.mainDialog.run(context, this.dialogState);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    const type = context.activity.type;
+    const member =
+      type === ActivityTypes.Message || type === ActivityTypes.ConversationUpdate
+        ? await this.resolveMember(context)
+        : undefined;
+    if (member) setMemberTurn(context, member);
+    await super.run(context);
+    if (member?.erased) await this.deps.conversationState.delete(context);
+    else await this.deps.conversationState.saveChanges(context, false);
+  }
+
+  private async welcomeOnce(context: TurnContext): Promise<void> {
+    const { services } = this.deps;
+    const member = getMemberTurn(context);
+    if (member.participant.welcomedAt) return;
+    await services.store.update(() => {
+      member.participant.welcomedAt = services.clock().toISOString();
+    });
+    await sendReply(context, welcomeReply(messageContext(services, context)));
+  }
+
+  private async resolveMember(context: TurnContext): Promise<MemberTurn> {
+    const { services, organizers } = this.deps;
+    const activity = context.activity;
+    const channel = activity.channelId;
+    const key = channel === "msteams" ? (activity.from.aadObjectId ?? activity.from.id) : activity.from.id;
+    // The activity id changes every turn; leaving it out means the reference is rewritten only when it changes.
+    const { activityId: _activityId, ...reference } = TurnContext.getConversationReference(activity);
+    const found = await services.store.update((data) => {
+      const result = ensureParticipant(
+        data,
+        { channel, key, name: activity.from.name || undefined, aliases: [activity.from.id] },
+        services.clock(),
+      );
+      rememberConversation(
+        data,
+        { channel, key, participantId: result.participant.id, reference: { ...reference } },
+        services.clock(),
+      );
+      return result;
+    });
+    const needsEmail =
+      channel === "msteams" && !found.participant.email && (found.created || organizers.hasEmails);
+    const participant = needsEmail
+      ? await this.learnTeamsEmail(context, found.participant)
+      : found.participant;
+    return {
+      participant,
+      channel,
+      language: participant.language,
+      isOrganizer: organizers.isOrganizer({
+        aadObjectId: activity.from.aadObjectId,
+        email: participant.email,
+        phone: channel === "sms" ? key : undefined,
+      }),
+    };
+  }
+
+  /**
+   * Teams tells us a member's email, which links a new Teams user to the organizers' list and
+   * lets ORGANIZERS name organizers by email.
+   */
+  private async learnTeamsEmail(context: TurnContext, participant: Participant): Promise<Participant> {
+    const { store, logger } = this.deps.services;
+    let email: string | undefined;
+    try {
+      const member = await TeamsInfo.getMember(context, context.activity.from.id);
+      email = (member.email ?? member.userPrincipalName)?.toLowerCase();
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, "could not read the Teams member's email");
+    }
+    if (!email) return participant;
+    return store.update((data) => {
+      const listed = data.participants.find(
+        (p) => p.onList && p.id !== participant.id && p.email?.toLowerCase() === email,
+      );
+      if (!listed || participant.onList) {
+        participant.email = email;
+        return participant;
+      }
+      mergeInto(data, participant, listed);
+      return listed;
+    });
+  }
+}
+
+function rememberConversation(
+  data: DbData,
+  entry: { channel: string; key: string; participantId: string; reference: Record<string, unknown> },
+  now: Date,
+): void {
+  const existing = data.conversationRefs.find(
+    (ref) => ref.channel === entry.channel && ref.key === entry.key,
+  );
+  if (existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference)) return;
+  if (existing) Object.assign(existing, { ...entry, updatedAt: now.toISOString() });
+  else data.conversationRefs.push({ ...entry, updatedAt: now.toISOString() });
+}

@@ -1,0 +1,54 @@
+import type { Assembly } from "../assembly/load.js";
+import type { MemberMessenger } from "../channels/memberMessenger.js";
+import type { Language, Translate } from "../i18n/i18n.js";
+import type { MessageContext } from "../messages/context.js";
+import type { Reply } from "../messages/reply.js";
+import type { SmsSender } from "../sms/smsSender.js";
+import type { Participant } from "../store/schema.js";
+import type { Store } from "../store/store.js";
+
+export interface DeliveryDeps {
+  store: Store;
+  assembly: Assembly;
+  messenger: MemberMessenger;
+  smsSender: SmsSender;
+  translate: (language: Language) => Translate;
+  clock: () => Date;
+}
+
+/**
+ * Sends a message the bot starts (invitation, reminder): in Teams when the member has the app,
+ * else by SMS to their phone. Returns the channel it went out on, or undefined if it did not.
+ */
+export async function deliverToParticipant(
+  deps: DeliveryDeps,
+  participant: Participant,
+  purpose: string,
+  build: (ctx: MessageContext) => Reply,
+): Promise<string | undefined> {
+  const base = {
+    t: deps.translate(participant.language),
+    language: participant.language,
+    assembly: deps.assembly,
+    now: deps.clock(),
+  };
+  const inTeams = deps.store.data.conversationRefs.some(
+    (ref) => ref.participantId === participant.id && ref.channel === "msteams",
+  );
+  if (inTeams) {
+    const result = await deps.messenger.sendToMember({
+      participantId: participant.id,
+      channel: "msteams",
+      reply: build({ ...base, sms: false }),
+      purpose,
+    });
+    return result.status === "sent" ? "msteams" : undefined;
+  }
+  if (!participant.phone) return undefined;
+  const result = await deps.smsSender.sendSms({
+    to: participant.phone,
+    body: build({ ...base, sms: true }).text,
+    purpose,
+  });
+  return result.status === "sent" || result.status === "dry-run" ? "sms" : undefined;
+}

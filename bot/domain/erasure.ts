@@ -1,0 +1,63 @@
+import { randomUUID } from "node:crypto";
+import type { DbData } from "../store/schema.js";
+
+export type Actor = "member" | "organizer";
+
+/**
+ * Erases a person (GDPR art. 17). Everything that identifies them goes: their record, channel
+ * identities, conversation references and dialog state, what they wrote, and their phone in
+ * the outbox. What counts (attendance, ratings, how many messages went out) stays, under an
+ * anonymous id, so the organizers' aggregate figures do not change.
+ */
+export function eraseParticipant(data: DbData, participantId: string, now: Date, actor: Actor): boolean {
+  const participant = data.participants.find((p) => p.id === participantId);
+  if (!participant) return false;
+  const anonymousId = `erased-${randomUUID()}`;
+  // botbuilder keys conversation state as "<channelId>/conversations/<conversationId>/<namespace>".
+  const stateKeyPrefixes = data.conversationRefs
+    .filter((ref) => ref.participantId === participantId)
+    .map(
+      (ref) =>
+        `${ref.channel}/conversations/${(ref.reference as { conversation?: { id?: string } }).conversation?.id}/`,
+    );
+  const keys = new Set(
+    data.identities
+      .filter((identity) => identity.participantId === participantId)
+      .map((identity) => identity.key),
+  );
+
+  data.participants = data.participants.filter((p) => p.id !== participantId);
+  data.identities = data.identities.filter((identity) => identity.participantId !== participantId);
+  data.conversationRefs = data.conversationRefs.filter((ref) => ref.participantId !== participantId);
+  for (const key of Object.keys(data.botState)) {
+    if (stateKeyPrefixes.some((prefix) => key.startsWith(prefix))) delete data.botState[key];
+  }
+  data.localDeliveries = data.localDeliveries.filter((delivery) => !keys.has(delivery.userId));
+  for (const entry of data.attendance)
+    if (entry.participantId === participantId)
+      Object.assign(entry, { participantId: anonymousId, reason: undefined });
+  for (const entry of data.feedback)
+    if (entry.participantId === participantId)
+      Object.assign(entry, { participantId: undefined, text: undefined });
+  for (const job of data.reminderJobs)
+    if (job.participantId === participantId && job.status === "scheduled") job.status = "cancelled";
+  for (const job of data.reminderJobs)
+    if (job.participantId === participantId) job.participantId = anonymousId;
+  for (const message of data.outbox) {
+    if (message.participantId === participantId || (participant.phone && message.to === participant.phone)) {
+      Object.assign(message, { participantId: undefined, to: "[slettet]", text: "[slettet]" });
+    }
+  }
+  for (const item of data.inbox)
+    if (item.participantId === participantId)
+      Object.assign(item, {
+        participantId: undefined,
+        text: "[slettet]",
+        answer: item.answer && "[slettet]",
+      });
+  for (const event of data.history)
+    if (event.participantId === participantId)
+      Object.assign(event, { participantId: anonymousId, detail: undefined });
+  data.history.push({ at: now.toISOString(), participantId: anonymousId, actor, change: "erased" });
+  return true;
+}

@@ -1,0 +1,80 @@
+import type { MemberMessenger } from "../channels/memberMessenger.js";
+import type { Language, Translate } from "../i18n/i18n.js";
+import { maskPhone } from "../logger.js";
+import type { DbData, InboxItem } from "../store/schema.js";
+import type { Store } from "../store/store.js";
+import { findParticipant, recordHistory } from "./participants.js";
+
+export interface InboxEntry extends InboxItem {
+  member: { name?: string; phone?: string };
+}
+
+/** The inbox for organizers, newest first, with who asked (the phone masked). */
+export function listInbox(data: DbData, filter: { status?: InboxItem["status"] } = {}): InboxEntry[] {
+  return data.inbox
+    .filter((item) => !filter.status || item.status === filter.status)
+    .map((item) => {
+      const participant = item.participantId ? findParticipant(data, item.participantId) : undefined;
+      return {
+        ...item,
+        member: { name: participant?.name, phone: participant?.phone && maskPhone(participant.phone) },
+      };
+    })
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+export type AnswerResult =
+  | { status: "answered"; item: InboxItem }
+  | { status: "not-found" }
+  | { status: "already-answered"; item: InboxItem };
+
+export interface AnswerDeps {
+  store: Store;
+  messenger: MemberMessenger;
+  translate: (language: Language) => Translate;
+  clock: () => Date;
+}
+
+/**
+ * Sends an organizer's answer on the channel the question came from, then marks the item
+ * answered. A member who opted out gets nothing; the item still records the answer.
+ */
+export async function answerInboxItem(
+  deps: AnswerDeps,
+  args: { id: string; text: string; organizer: string },
+): Promise<AnswerResult> {
+  const item = deps.store.data.inbox.find((entry) => entry.id === args.id);
+  if (!item) return { status: "not-found" };
+  if (item.status === "answered") return { status: "already-answered", item };
+  const participant = item.participantId ? findParticipant(deps.store.data, item.participantId) : undefined;
+  const t = deps.translate(participant?.language ?? "da");
+  const delivery = item.participantId
+    ? await deps.messenger.sendToMember({
+        participantId: item.participantId,
+        channel: item.channel,
+        purpose: "handoff-answer",
+        reply: { text: t("handoff.answer", { answer: args.text }) },
+      })
+    : ({ status: "blocked", reason: "unknown-participant" } as const);
+  const now = deps.clock();
+  await deps.store.update((data) => {
+    Object.assign(item, {
+      status: "answered",
+      answer: args.text,
+      answeredAt: now.toISOString(),
+      delivery: delivery.status === "blocked" ? delivery.reason : delivery.status,
+    });
+    recordHistory(
+      data,
+      {
+        participantId: item.participantId,
+        channel: item.channel,
+        actor: "organizer",
+        change: "handoff-answered",
+        detail: { inboxId: item.id, by: args.organizer },
+      },
+      now,
+    );
+  });
+  return { status: "answered", item };
+}

@@ -1,0 +1,41 @@
+import { invitationReply } from "../messages/invitation.js";
+import type { Participant } from "../store/schema.js";
+import { setInvitation } from "./attendance.js";
+import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
+
+export interface InvitationResult {
+  sent: number;
+  skipped: number;
+  /** Not yet invited after this call; the CLI calls again in batches while this is above 0. */
+  remaining: number;
+}
+
+function isDue(participant: Participant): boolean {
+  return participant.onList && participant.invitation === "none" && !participant.optedOut;
+}
+
+/**
+ * Invites everyone on the list who is neither invited yet nor opted out: in Teams when they
+ * have the app, otherwise by SMS. A participant is marked invited only once the message is
+ * out, so a second call sends nothing new and a failed send is tried again next time.
+ */
+export async function sendInvitations(
+  deps: DeliveryDeps,
+  options: { limit?: number } = {},
+): Promise<InvitationResult> {
+  const onList = deps.store.data.participants.filter((participant) => participant.onList);
+  const due = onList.filter(isDue).slice(0, options.limit ?? Infinity);
+  let sent = 0;
+  for (const participant of due) {
+    const channel = await deliverToParticipant(deps, participant, "invitation", (ctx) =>
+      invitationReply(ctx, participant.name),
+    );
+    if (!channel) continue;
+    await deps.store.update((data) =>
+      setInvitation(data, participant, "invited", { actor: "organizer", channel }, deps.clock()),
+    );
+    sent++;
+  }
+  const remaining = onList.filter(isDue).length;
+  return { sent, skipped: onList.length - sent - remaining, remaining };
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import type { Channel, DbData, HistoryEvent, Participant } from "../store/schema.js";
+
+/** Mutators and lookups on the participant tables. They take the data and never write it. */
+
+export function findParticipant(data: DbData, id: string): Participant | undefined {
+  return data.participants.find((participant) => participant.id === id);
+}
+
+export function findParticipantByIdentity(
+  data: DbData,
+  channel: Channel,
+  key: string,
+): Participant | undefined {
+  const identity = data.identities.find((entry) => entry.channel === channel && entry.key === key);
+  return identity ? findParticipant(data, identity.participantId) : undefined;
+}
+
+export function findParticipantByPhone(data: DbData, phone: string): Participant | undefined {
+  return data.participants.find((participant) => participant.phone === phone);
+}
+
+/**
+ * The participant behind a channel identity, created on first contact. An SMS identity is the
+ * phone number, so a number the organizers imported finds its record here.
+ */
+export function ensureParticipant(
+  data: DbData,
+  identity: { channel: Channel; key: string; name?: string; aliases?: string[] },
+  now: Date,
+): { participant: Participant; created: boolean } {
+  const known =
+    findParticipantByIdentity(data, identity.channel, identity.key) ??
+    (identity.channel === "sms" ? findParticipantByPhone(data, identity.key) : undefined) ??
+    findByTeamsId(data, [identity.key, ...(identity.aliases ?? [])]);
+  if (known) {
+    linkIdentity(data, known.id, identity.channel, identity.key);
+    return { participant: known, created: false };
+  }
+  const participant: Participant = {
+    id: randomUUID(),
+    name: identity.name,
+    phone: identity.channel === "sms" ? identity.key : undefined,
+    language: "da",
+    onList: false,
+    createdAt: now.toISOString(),
+    invitation: "none",
+    optedOut: false,
+  };
+  data.participants.push(participant);
+  linkIdentity(data, participant.id, identity.channel, identity.key);
+  return { participant, created: true };
+}
+
+/** The organizers' list may give a Teams user id or AAD object id for a member. */
+function findByTeamsId(data: DbData, keys: string[]): Participant | undefined {
+  const wanted = new Set(keys.map((key) => key.toLowerCase()));
+  return data.participants.find(
+    (participant) => participant.teamsId && wanted.has(participant.teamsId.toLowerCase()),
+  );
+}
+
+/**
+ * Moves a channel identity and its conversations from a record created on first contact to the
+ * listed participant it turned out to be (e.g. matched by email), and drops the empty record.
+ */
+export function mergeInto(data: DbData, from: Participant, into: Participant): void {
+  for (const identity of data.identities)
+    if (identity.participantId === from.id) identity.participantId = into.id;
+  for (const ref of data.conversationRefs) if (ref.participantId === from.id) ref.participantId = into.id;
+  for (const item of data.inbox) if (item.participantId === from.id) item.participantId = into.id;
+  into.welcomedAt ??= from.welcomedAt;
+  data.participants = data.participants.filter((participant) => participant.id !== from.id);
+}
+
+function linkIdentity(data: DbData, participantId: string, channel: Channel, key: string): void {
+  if (!data.identities.some((entry) => entry.channel === channel && entry.key === key)) {
+    data.identities.push({ channel, key, participantId });
+  }
+}
+
+export function recordHistory(data: DbData, event: Omit<HistoryEvent, "at">, now: Date): void {
+  data.history.push({ at: now.toISOString(), ...event });
+}

@@ -1,0 +1,63 @@
+import { formatSessionTime } from "../format/danishTime.js";
+import { recordHistory } from "./participants.js";
+import { absentSessionIds } from "./attendance.js";
+import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
+
+export type ReminderResult =
+  | { status: "sent"; sent: number; skipped: number }
+  | { status: "unknown-session" }
+  | { status: "session-over" };
+
+/**
+ * Reminds every accepted member who has not sent word of absence, and asks "Kommer du?". Their
+ * next yes or no is then about this session. Members who opted out get nothing.
+ */
+export async function sendSessionReminders(deps: DeliveryDeps, sessionId: string): Promise<ReminderResult> {
+  const session = deps.assembly.sessions.find((candidate) => candidate.id === sessionId);
+  if (!session) return { status: "unknown-session" };
+  if (session.end <= deps.clock()) return { status: "session-over" };
+  const accepted = deps.store.data.participants.filter(
+    (participant) => participant.invitation === "accepted",
+  );
+  const due = accepted.filter((p) => !p.optedOut && !absentSessionIds(deps.store.data, p.id).has(session.id));
+  let sent = 0;
+  for (const participant of due) {
+    const channel = await deliverToParticipant(deps, participant, "reminder", (ctx) => ({
+      text: ctx.t(ctx.sms ? "reminder.sms" : "reminder.chat", {
+        assembly: ctx.assembly.name,
+        when: formatSessionTime(session.start, session.end, {
+          language: ctx.language,
+          timeZone: ctx.assembly.timeZone,
+          now: ctx.now,
+        }),
+        venue: session.venue.name,
+      }),
+      ...(ctx.sms
+        ? {}
+        : {
+            buttons: (["yes", "no"] as const).map((answer) => ({
+              title: ctx.t(`rsvp.buttons.${answer}.title`),
+              value: ctx.t(`rsvp.buttons.${answer}.value`),
+            })),
+          }),
+    }));
+    if (!channel) continue;
+    const now = deps.clock();
+    await deps.store.update((data) => {
+      participant.awaitingSession = { sessionId: session.id, askedAt: now.toISOString() };
+      recordHistory(
+        data,
+        {
+          participantId: participant.id,
+          channel,
+          actor: "system",
+          change: "reminder",
+          detail: { sessionId: session.id },
+        },
+        now,
+      );
+    });
+    sent++;
+  }
+  return { status: "sent", sent, skipped: accepted.length - sent };
+}

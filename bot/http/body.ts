@@ -1,0 +1,82 @@
+import type { IncomingMessage } from "node:http";
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** An error with the HTTP status and a message that is safe to show the caller. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function contentTypeOf(req: IncomingMessage): string {
+  return (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/** Reads the body bytes, refusing more than `limit` before reading them all into memory. */
+export async function readRawBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, `body is larger than ${limit} bytes`);
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a request body as strict UTF-8. restify's bodyReader decodes leniently, turning
+ * invalid bytes into U+FFFD without telling us; here they are a 400.
+ */
+export async function readTextBody(req: IncomingMessage, expectedType: string): Promise<string> {
+  if (contentTypeOf(req) !== expectedType) {
+    throw new HttpError(415, `content-type must be ${expectedType}`);
+  }
+  const bytes = await readRawBody(req);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new HttpError(400, "body is not valid UTF-8");
+  }
+}
+
+export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readTextBody(req, "application/json");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, "body must be a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** A form post as a plain object; a repeated field keeps its last value, as Twilio never repeats one. */
+export async function readFormBody(req: IncomingMessage): Promise<Record<string, string>> {
+  const text = await readTextBody(req, "application/x-www-form-urlencoded");
+  const form = Object.fromEntries(new URLSearchParams(text));
+  // Percent-encoded bytes that are not UTF-8 decode to U+FFFD instead of failing.
+  if (!text.includes("\uFFFD") && Object.values(form).some((value) => value.includes("\uFFFD"))) {
+    throw new HttpError(400, "form field is not valid UTF-8");
+  }
+  return form;
+}

@@ -1,0 +1,45 @@
+import "dotenv/config";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createIntentClassifier } from "./nlu/intents.js";
+
+/** Entry point: reads the environment, builds the app and listens. Nothing else happens here. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel });
+  const classifier = await createIntentClassifier();
+  const app = await createApp({
+    config,
+    logger,
+    clock: () => new Date(),
+    classify: (text) => classifier.classify(text),
+    onLockLost: (error) => {
+      logger.fatal(
+        { err: error },
+        "lost the lock on the data file; stopping so two processes never write it",
+      );
+      process.exit(1);
+    },
+  });
+  app.server.listen(config.port, () => {
+    const mode = config.localMode
+      ? "local mode: open http://localhost:" + config.port + " to chat"
+      : "Bot Framework auth on";
+    logger.info({ port: config.port, assembly: app.assembly.id }, `borgerbot is listening (${mode})`);
+  });
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "stopping");
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  // Startup errors (config, data file, assembly file) are written for the operator, not as a stack trace.
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  console.error(`borgerbot could not start:\n${message}`);
+  process.exit(1);
+});

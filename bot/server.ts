@@ -1,0 +1,113 @@
+import type { CloudAdapter, TurnContext } from "botbuilder";
+import restify, { type Server } from "restify";
+import type { Assembly } from "./assembly/load.js";
+import type { LocalChatAdapter } from "./channels/localAdapter.js";
+import type { MemberMessenger } from "./channels/memberMessenger.js";
+import type { SmsAdapter } from "./channels/smsAdapter.js";
+import type { Config } from "./config.js";
+import { z } from "zod";
+import { HttpError, readJsonBody } from "./http/body.js";
+import { registerLocalRoutes } from "./http/localRoutes.js";
+import { registerOrganizerRoutes } from "./http/organizerRoutes.js";
+import { guarded, sendJson } from "./http/respond.js";
+import { registerSmsRoutes } from "./http/smsRoutes.js";
+import type { Language, Translate } from "./i18n/i18n.js";
+import type { Logger } from "./logger.js";
+import type { SmsSender } from "./sms/smsSender.js";
+import type { Store } from "./store/store.js";
+
+export interface ServerDeps {
+  config: Config;
+  logger: Logger;
+  clock: () => Date;
+  store: Store;
+  cloudAdapter: CloudAdapter;
+  smsAdapter: SmsAdapter;
+  localAdapter: LocalChatAdapter;
+  smsSender: SmsSender;
+  messenger: MemberMessenger;
+  assembly: Assembly;
+  translate: (language: Language) => Translate;
+  /** The bot: runs one turn on any adapter. */
+  runTurn: (context: TurnContext) => Promise<void>;
+  version: string;
+}
+
+const activitySchema = z.looseObject({
+  type: z.string().min(1),
+  channelId: z.string().min(1),
+  serviceUrl: z.string().min(1),
+  from: z.looseObject({ id: z.string().min(1) }),
+  conversation: z.looseObject({ id: z.string().min(1) }),
+});
+
+function parseActivity(body: Record<string, unknown>): Record<string, unknown> {
+  const parsed = activitySchema.safeParse(body);
+  if (!parsed.success) {
+    throw new HttpError(
+      400,
+      `not a Bot Framework activity: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function createServer(deps: ServerDeps): Server {
+  const { config, logger } = deps;
+  const server = restify.createServer({ name: "borgerbot", handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+
+  server.post(
+    "/api/messages",
+    guarded(logger, "messages", async (req, res) => {
+      // CloudAdapter reads the parsed activity from req.body and answers auth errors itself,
+      // but throws on a malformed activity; those get their 400 here.
+      req.body = parseActivity(await readJsonBody(req));
+      await deps.cloudAdapter.process(req, res, deps.runTurn);
+    }),
+  );
+
+  registerSmsRoutes({
+    server,
+    adapter: deps.smsAdapter,
+    sender: deps.smsSender,
+    store: deps.store,
+    logger,
+    clock: deps.clock,
+    runTurn: deps.runTurn,
+    signature:
+      config.twilio.authToken && config.publicUrl
+        ? { authToken: config.twilio.authToken, publicUrl: config.publicUrl }
+        : undefined,
+  });
+
+  registerOrganizerRoutes({
+    server,
+    logger,
+    token: config.organizerToken,
+    store: deps.store,
+    assembly: deps.assembly,
+    messenger: deps.messenger,
+    smsSender: deps.smsSender,
+    translate: deps.translate,
+    clock: deps.clock,
+  });
+
+  if (config.localMode) {
+    registerLocalRoutes({ server, adapter: deps.localAdapter, logger, runTurn: deps.runTurn });
+  }
+
+  server.get(
+    "/healthz",
+    guarded(logger, "healthz", async (_req, res) =>
+      sendJson(res, 200, {
+        status: "ok",
+        version: deps.version,
+        localMode: config.localMode,
+        smsDryRun: deps.smsSender.dryRun,
+      }),
+    ),
+  );
+
+  return server;
+}

@@ -1,0 +1,21 @@
+import type { TurnContext } from "botbuilder";
+import { renderReply } from "../bot/channels/renderReply.js";
+import type { MessageContext } from "../bot/messages/context.js";
+import type { Reply } from "../bot/messages/reply.js";
+import { getMemberTurn } from "./memberTurn.js";
+import type { DialogServices } from "./services.js";
+
+export function messageContext(services: DialogServices, context: TurnContext): MessageContext {
+  const member = getMemberTurn(context);
+  return {
+    t: services.translate(member.language),
+    language: member.language,
+    assembly: services.assembly,
+    now: services.clock(),
+    sms: member.channel === "sms",
+  };
+}
+
+export async function sendReply(context: TurnContext, reply: Reply): Promise<void> {
+  await context.sendActivity(renderReply(reply, context.activity.channelId));
+}

@@ -1,0 +1,247 @@
+import type { TurnContext } from "botbuilder";
+import { TZDate } from "@date-fns/tz";
+import type { Session } from "../bot/assembly/load.js";
+import { setAttendance, setInvitation, absentSessionIds } from "../bot/domain/attendance.js";
+import { addHandoff } from "../bot/domain/handoff.js";
+import { formatDay, formatSessionTime, formatShortDate } from "../bot/format/danishTime.js";
+import type { MessageContext } from "../bot/messages/context.js";
+import { joinList, sessionList } from "../bot/messages/invitation.js";
+import type { Reply } from "../bot/messages/reply.js";
+import { extractDates } from "../bot/nlu/dates.js";
+import type { Participant } from "../bot/store/schema.js";
+import { getMemberTurn } from "./memberTurn.js";
+import { messageContext } from "./replies.js";
+import type { DialogServices } from "./services.js";
+
+export type RsvpIntent = "rsvp.yes" | "rsvp.no" | "rsvp.maybe";
+
+/** What the main dialog does after an RSVP: the replies, and whether to ask about special needs. */
+export interface RsvpOutcome {
+  replies: Reply[];
+  askNeeds: boolean;
+}
+
+const say = (...replies: Reply[]): RsvpOutcome => ({ replies, askNeeds: false });
+
+function localDate(date: Date, timeZone: string): string {
+  const zoned = new TZDate(date.getTime(), timeZone);
+  return `${zoned.getFullYear()}-${String(zoned.getMonth() + 1).padStart(2, "0")}-${String(zoned.getDate()).padStart(2, "0")}`;
+}
+
+function when(session: Session, ctx: MessageContext): string {
+  return formatSessionTime(session.start, session.end, {
+    language: ctx.language,
+    timeZone: ctx.assembly.timeZone,
+    now: ctx.now,
+  });
+}
+
+/**
+ * Yes, no and maybe, read in the member's context: an open invitation, a session reminder that
+ * asked "Kommer du?", or an accepted member telling us about a single session.
+ */
+export async function handleRsvp(
+  context: TurnContext,
+  intent: RsvpIntent,
+  text: string,
+  services: DialogServices,
+): Promise<RsvpOutcome> {
+  const member = getMemberTurn(context);
+  const participant = member.participant;
+  const ctx = messageContext(services, context);
+  const source = { actor: "member" as const, channel: member.channel };
+  const now = services.clock();
+  const update = (mutate: Parameters<typeof services.store.update>[0]) => services.store.update(mutate);
+
+  const awaiting =
+    participant.awaitingSession &&
+    ctx.assembly.sessions.find((s) => s.id === participant.awaitingSession!.sessionId && s.end > now);
+  if (participant.invitation === "accepted" && awaiting && intent !== "rsvp.maybe") {
+    const status = intent === "rsvp.yes" ? "attending" : "absent";
+    await update((data) => {
+      setAttendance(
+        data,
+        {
+          participantId: participant.id,
+          sessionId: awaiting.id,
+          status,
+          reason: status === "absent" ? text : undefined,
+        },
+        source,
+        now,
+      );
+      participant.awaitingSession = undefined;
+    });
+    return say({
+      text: ctx.t(status === "absent" ? "attendance.absent" : "attendance.attending", {
+        when: when(awaiting, ctx),
+      }),
+    });
+  }
+
+  const pending =
+    participant.invitation === "invited" ||
+    participant.invitation === "maybe" ||
+    (participant.onList && participant.invitation === "none");
+  if (pending || participant.invitation === "declined") {
+    if (intent === "rsvp.yes") {
+      await update((data) => setInvitation(data, participant, "accepted", source, now));
+      const key = pending ? "rsvp.accepted" : "rsvp.reconsider";
+      return {
+        replies: [{ text: ctx.t(key, { sessions: joinList(sessionList(ctx), ctx) }) }],
+        askNeeds: pending,
+      };
+    }
+    if (intent === "rsvp.no") {
+      await update((data) => setInvitation(data, participant, "declined", source, now));
+      return say({ text: ctx.t("rsvp.declined") });
+    }
+    if (pending) await update((data) => setInvitation(data, participant, "maybe", source, now));
+    return say({
+      text: ctx.assembly.rsvpDeadline
+        ? ctx.t("rsvp.maybeDeadline", { deadline: deadlineText(ctx) })
+        : ctx.t("rsvp.maybe"),
+    });
+  }
+
+  if (participant.invitation !== "accepted") return say({ text: ctx.t("rsvp.notInvited") });
+  if (intent === "rsvp.maybe") return say({ text: ctx.t("rsvp.maybe") });
+  return reportForSessions(context, intent, text, services);
+}
+
+function deadlineText(ctx: MessageContext): string {
+  const [year, month, day] = ctx.assembly.rsvpDeadline!.split("-").map(Number) as [number, number, number];
+  const noon = new TZDate(year, month - 1, day, 12, 0, ctx.assembly.timeZone);
+  return formatDay(new Date(noon.getTime()), {
+    language: ctx.language,
+    timeZone: ctx.assembly.timeZone,
+    now: ctx.now,
+  });
+}
+
+/**
+ * An accepted member says they will or won't come. Named dates pick the sessions ("kan ikke d.
+ * 14. men kommer d. 21." is read clause by clause); without a date, an absence is for today's
+ * session or the next one, and the organizers are told.
+ */
+async function reportForSessions(
+  context: TurnContext,
+  intent: "rsvp.yes" | "rsvp.no",
+  text: string,
+  services: DialogServices,
+): Promise<RsvpOutcome> {
+  const member = getMemberTurn(context);
+  const participant = member.participant;
+  const ctx = messageContext(services, context);
+  const now = services.clock();
+  const timeZone = ctx.assembly.timeZone;
+  const upcoming = ctx.assembly.sessions.filter((session) => session.end > now);
+  const changes: Array<{ session: Session; status: "attending" | "absent" }> = [];
+  const missingDates: string[] = [];
+
+  for (const clause of text.split(/\b(?:men|but)\b/i)) {
+    const dates = extractDates(clause, now, timeZone);
+    if (dates.length === 0) continue;
+    const clauseIntent = clause === text ? intent : services.classify(clause).intent;
+    const status =
+      clauseIntent === "rsvp.yes"
+        ? "attending"
+        : clauseIntent === "rsvp.no"
+          ? "absent"
+          : intent === "rsvp.yes"
+            ? "attending"
+            : "absent";
+    for (const date of dates) {
+      const session = upcoming.find(
+        (candidate) => localDate(candidate.start, timeZone) === date.slice(0, 10),
+      );
+      if (session) changes.push({ session, status });
+      else missingDates.push(date.slice(0, 10));
+    }
+  }
+
+  if (changes.length === 0 && missingDates.length === 0) {
+    if (intent === "rsvp.yes") {
+      const next = upcoming.find(
+        (session) => !absentSessionIds(services.store.data, participant.id).has(session.id),
+      );
+      return say({
+        text: next
+          ? ctx.t("rsvp.alreadyAccepted", { when: when(next, ctx) })
+          : ctx.t("attendance.noUpcoming"),
+      });
+    }
+    const today = localDate(now, timeZone);
+    const session =
+      upcoming.find((candidate) => localDate(candidate.start, timeZone) === today) ?? upcoming[0];
+    if (!session) return say({ text: ctx.t("attendance.noUpcoming") });
+    changes.push({ session, status: "absent" });
+  }
+
+  const replies: Reply[] = [];
+  if (changes.length > 0) {
+    await services.store.update((data) => {
+      for (const change of changes) {
+        setAttendance(
+          data,
+          {
+            participantId: participant.id,
+            sessionId: change.session.id,
+            status: change.status,
+            reason: change.status === "absent" ? text : undefined,
+          },
+          { actor: "member", channel: member.channel },
+          now,
+        );
+      }
+      if (changes.some((change) => change.status === "absent")) {
+        addHandoff(
+          data,
+          { participantId: participant.id, channel: member.channel, text, reason: "absence-report" },
+          now,
+        );
+      }
+    });
+    for (const status of ["absent", "attending"] as const) {
+      const sessions = changes
+        .filter((change) => change.status === status)
+        .map((change) => when(change.session, ctx));
+      if (sessions.length > 0)
+        replies.push({ text: ctx.t(`attendance.${status}`, { when: joinList(sessions, ctx) }) });
+    }
+    await notifyOrganizersOfAbsence(services, participant, ctx, changes, text);
+  }
+  if (missingDates.length > 0) {
+    const date = joinList(
+      missingDates.map((d) => formatShortDate(new Date(`${d}T12:00:00Z`), { ...ctx, timeZone })),
+      ctx,
+    );
+    replies.push({
+      text: ctx.t("attendance.noSessionOnDate", { date, sessions: joinList(sessionList(ctx), ctx) }),
+    });
+  }
+  return say(...replies);
+}
+
+async function notifyOrganizersOfAbsence(
+  services: DialogServices,
+  participant: Participant,
+  ctx: MessageContext,
+  changes: Array<{ session: Session; status: "attending" | "absent" }>,
+  text: string,
+): Promise<void> {
+  const absences = changes.filter((change) => change.status === "absent");
+  if (absences.length === 0) return;
+  const organizerCtx = { ...ctx, t: services.translate("da"), language: "da" as const };
+  const reply = {
+    text: organizerCtx.t("attendance.organizerNotice", {
+      who: participant.name ?? participant.phone ?? "?",
+      when: joinList(
+        absences.map((change) => when(change.session, organizerCtx)),
+        organizerCtx,
+      ),
+      text,
+    }),
+  };
+  await services.messenger.notifyOrganizers({ reply, purpose: "absence-notice" });
+}

@@ -1,0 +1,192 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbData } from "../../bot/store/schema.js";
+import {
+  postJson,
+  postSms,
+  smsParams,
+  TEST_AUTH_TOKEN,
+  TEST_PUBLIC_URL,
+  twimlMessages,
+} from "../helpers/http.js";
+import { organizerApi, TEST_ORGANIZER_TOKEN } from "../helpers/organizerApi.js";
+import { startTestServer, type TestServer } from "../helpers/testServer.js";
+
+const NOW = new Date("2026-11-28T10:00:00Z");
+const DORTE = "+4523334353";
+const ERIK = "+4524344454";
+
+let server: TestServer;
+let api: ReturnType<typeof organizerApi>;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    now: NOW,
+    env: {
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      PUBLIC_URL: TEST_PUBLIC_URL,
+      ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN,
+    },
+  });
+  api = organizerApi(server.baseUrl);
+  await api.importCsv(`name,phone\nDorte Dahl,${DORTE}\nErik Eriksen,${ERIK}\n`);
+});
+afterAll(() => server.cleanup());
+
+async function db(): Promise<DbData> {
+  return JSON.parse(await readFile(server.dbFile, "utf8")) as DbData;
+}
+
+async function sms(from: string, body: string): Promise<string[]> {
+  const res = await postSms(server.baseUrl, smsParams(from, body));
+  expect(res.status).toBe(200);
+  return twimlMessages(await res.text());
+}
+
+const dorte = async () => (await db()).participants.find((p) => p.phone === DORTE)!;
+
+describe("opt-out", () => {
+  it.each(
+    ["STOP", "stopall", "Unsubscribe", "CANCEL", "end", "QUIT", "revoke", "OPTOUT", "AFMELD", "frameld"].map(
+      (keyword, index) => [keyword, index],
+    ),
+  )("treats %s as opt-out with one confirmation", async (keyword, index) => {
+    const phone = `+452600000${index}`;
+    expect(await sms(phone, keyword)).toEqual([
+      "Du er nu afmeldt og får ikke flere beskeder fra os. Skriv START, hvis du fortryder.",
+    ]);
+    expect(await sms(phone, keyword)).toEqual([]);
+  });
+
+  it("sends nothing on any path to a member who opted out, until START", async () => {
+    await sms(DORTE, "hvor er møderne");
+    expect(await sms(DORTE, "STOP")).toHaveLength(1);
+    expect((await dorte()).optedOut).toBe(true);
+
+    expect(await sms(DORTE, "hvornår er næste møde")).toEqual([]);
+
+    const invited = await api.invite();
+    expect(invited).toEqual({ sent: 1, skipped: 1, remaining: 0 });
+    expect((await db()).outbox.filter((m) => m.to === DORTE)).toEqual([]);
+
+    const question = (await db()).inbox.find(
+      (item) => item.participantId === (undefined as unknown) || item.text === "hvor er møderne",
+    );
+    expect(question).toBeUndefined();
+
+    await sms(ERIK, "kan jeg tage min hund med");
+    server.setNow(new Date(NOW.getTime() + 60_000));
+    const erikQuestion = (await api.inbox()).items.find((item) => item.text === "kan jeg tage min hund med")!;
+    expect(erikQuestion).toBeDefined();
+
+    expect(await sms(DORTE, "START")).toEqual([
+      "Velkommen tilbage. Du får igen beskeder fra os om borgersamlingen.",
+    ]);
+    expect((await dorte()).optedOut).toBe(false);
+  });
+
+  it("does not send an organizer's answer to a member who opted out", async () => {
+    await sms(DORTE, "må jeg have min hund med");
+    await sms(DORTE, "STOP");
+    const item = (await api.inbox()).items.find((entry) => entry.text === "må jeg have min hund med")!;
+    const res = await api.reply(String(item.id), "Ja, hunde er velkomne.");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { item: { delivery: string } }).item.delivery).toBe("opted-out");
+    expect((await db()).outbox.filter((m) => m.text.includes("hunde er velkomne"))).toEqual([]);
+    await sms(DORTE, "START");
+  });
+
+  it("does not remind a member who opted out", async () => {
+    await sms(ERIK, "ja");
+    await sms(ERIK, "nej");
+    await sms(DORTE, "ja");
+    await sms(DORTE, "nej");
+    await sms(DORTE, "stop");
+    expect(await api.remind("m1")).toEqual({ sent: 1, skipped: 1 });
+    expect((await db()).outbox.filter((m) => m.purpose === "reminder").map((m) => m.to)).toEqual([ERIK]);
+    await sms(DORTE, "start");
+  });
+});
+
+describe("the organizer inbox", () => {
+  it("answers a handed-off question on the member's own channel", async () => {
+    expect(await sms(ERIK, "hvem vandt fodboldkampen i går")).toEqual([
+      "Det ved jeg ikke. Jeg har sendt dit spørgsmål videre til sekretariatet, som svarer dig inden for en hverdag.",
+    ]);
+    const item = (await api.inbox()).items.find((entry) => entry.text === "hvem vandt fodboldkampen i går")!;
+    expect(item).toMatchObject({
+      status: "open",
+      channel: "sms",
+      member: { name: "Erik Eriksen", phone: "+45******54" },
+    });
+    const res = await api.reply(String(item.id), "Det ved vi desværre ikke.");
+    expect(res.status).toBe(200);
+    const sent = (await db()).outbox.at(-1)!;
+    expect(sent).toMatchObject({
+      to: ERIK,
+      purpose: "handoff-answer",
+      text: "Svar fra sekretariatet: Det ved vi desværre ikke.",
+    });
+    expect((await api.reply(String(item.id), "igen")).status).toBe(409);
+  });
+
+  it("answers in the local chat, proactively, where the question came from", async () => {
+    await postJson(`${server.baseUrl}/api/local/messages`, {
+      userId: "local-x",
+      text: "hvem vandt fodboldkampen i går",
+    });
+    const item = (await api.inbox()).items.find((entry) => entry.channel === "local")!;
+    await api.reply(String(item.id), "Kun udenfor.");
+    const poll = (await (
+      await fetch(`${server.baseUrl}/api/local/messages?userId=local-x&after=0`)
+    ).json()) as { activities: Array<{ text: string }> };
+    expect(poll.activities.map((activity) => activity.text)).toEqual([
+      "Svar fra sekretariatet: Kun udenfor.",
+    ]);
+  });
+
+  it("refuses requests without the organizer token", async () => {
+    expect(
+      await organizerApi(server.baseUrl, "wrong-token-wrong-token-xx")
+        .inbox()
+        .catch((e: Error) => e.message),
+    ).toContain("401");
+    expect((await fetch(`${server.baseUrl}/api/organizer/inbox`)).status).toBe(401);
+  });
+});
+
+describe("erasure", () => {
+  it("erases a member who asks, after one confirmation, everywhere their data was", async () => {
+    expect((await sms(DORTE, "slet mine oplysninger"))[0]).toContain(
+      "Vil du have, at vi sletter alle dine oplysninger?",
+    );
+    expect(await sms(DORTE, "ja")).toEqual(["Dine oplysninger er nu slettet. Tak for din tid."]);
+    const text = await readFile(server.dbFile, "utf8");
+    expect(text).not.toContain(DORTE);
+    expect(text).not.toContain("Dorte");
+    expect(text).not.toContain("må jeg have min hund med");
+    const data = JSON.parse(text) as DbData;
+    expect(data.inbox.filter((item) => item.text === "[slettet]").length).toBeGreaterThan(0);
+    expect(data.history.some((event) => event.change === "erased" && event.actor === "member")).toBe(true);
+  });
+
+  it("keeps what counts, anonymously, when an organizer erases someone", async () => {
+    const before = (await db()).attendance.length;
+    const erik = (await api.participants()).participants.find((p) => p.phone === ERIK)!;
+    expect((await api.erase(String(erik.id))).status).toBe(200);
+    const text = await readFile(server.dbFile, "utf8");
+    expect(text).not.toContain(ERIK);
+    expect(text).not.toContain("Erik");
+    const data = JSON.parse(text) as DbData;
+    expect(data.attendance).toHaveLength(before);
+    expect(data.attendance.every((entry) => entry.participantId.startsWith("erased-"))).toBe(true);
+    expect((await api.erase(String(erik.id))).status).toBe(404);
+  });
+
+  it("keeps the data when the member says no", async () => {
+    await api.importCsv(`name,phone\nFrida Fisk,+4525354555\n`);
+    await sms("+4525354555", "slet alt om mig");
+    expect(await sms("+4525354555", "nej")).toEqual(["Fint. Vi har ikke slettet noget."]);
+    expect((await db()).participants.some((p) => p.name === "Frida Fisk")).toBe(true);
+  });
+});

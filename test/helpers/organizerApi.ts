@@ -1,0 +1,51 @@
+export const TEST_ORGANIZER_TOKEN = "organizer-token-for-tests-0123456789";
+
+/** A small client for the organizer API of a test server. */
+export function organizerApi(baseUrl: string, token = TEST_ORGANIZER_TOKEN) {
+  const headers = { authorization: `Bearer ${token}` };
+  const json = async <T>(res: Response): Promise<T> => {
+    if (!res.ok) throw new Error(`organizer API ${res.status}: ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  return {
+    importCsv: (csv: string | Uint8Array<ArrayBuffer>) =>
+      fetch(`${baseUrl}/api/organizer/participants`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "text/csv" },
+        body: csv,
+      }),
+    participants: () =>
+      fetch(`${baseUrl}/api/organizer/participants`, { headers }).then((res) =>
+        json<{ participants: Array<Record<string, unknown>> }>(res),
+      ),
+    invite: () =>
+      fetch(`${baseUrl}/api/organizer/invitations`, { method: "POST", headers }).then((res) =>
+        json<{ sent: number; skipped: number; remaining: number }>(res),
+      ),
+    remind: (sessionId: string) =>
+      fetch(`${baseUrl}/api/organizer/sessions/${sessionId}/reminders`, { method: "POST", headers }).then(
+        (res) => json<{ sent: number; skipped: number }>(res),
+      ),
+    attendance: () =>
+      fetch(`${baseUrl}/api/organizer/attendance`, { headers }).then((res) =>
+        json<{ participants: Array<Record<string, unknown>> }>(res),
+      ),
+    attendanceCsv: () => fetch(`${baseUrl}/api/organizer/attendance?format=csv`, { headers }),
+    outbox: () =>
+      fetch(`${baseUrl}/api/organizer/outbox`, { headers }).then((res) =>
+        json<{ messages: Array<Record<string, unknown>> }>(res),
+      ),
+    inbox: () =>
+      fetch(`${baseUrl}/api/organizer/inbox`, { headers }).then((res) =>
+        json<{ items: Array<Record<string, unknown>> }>(res),
+      ),
+    reply: (id: string, text: string) =>
+      fetch(`${baseUrl}/api/organizer/inbox/${id}/reply`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ text }),
+      }),
+    erase: (id: string) =>
+      fetch(`${baseUrl}/api/organizer/participants/${id}`, { method: "DELETE", headers }),
+  };
+}

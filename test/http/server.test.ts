@@ -1,0 +1,211 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BASIC_INTENTS } from "../helpers/fakeClassify.js";
+import {
+  botActivity,
+  postJson,
+  postSms,
+  smsParams,
+  TEST_AUTH_TOKEN,
+  TEST_PUBLIC_URL,
+  twimlMessages,
+} from "../helpers/http.js";
+import { startTestServer, type TestServer } from "../helpers/testServer.js";
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    classify: BASIC_INTENTS,
+    env: { TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, PUBLIC_URL: TEST_PUBLIC_URL },
+  });
+});
+afterAll(() => server.cleanup());
+
+async function db(): Promise<Record<string, Array<Record<string, unknown>>>> {
+  return JSON.parse(await readFile(server.dbFile, "utf8")) as Record<string, Array<Record<string, unknown>>>;
+}
+
+describe("GET /healthz", () => {
+  it("answers 200 with a small JSON status", async () => {
+    const res = await fetch(`${server.baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", localMode: true, smsDryRun: true });
+  });
+});
+
+describe("POST /api/messages (Bot Framework)", () => {
+  it("returns the replies in the response with deliveryMode expectReplies", async () => {
+    const res = await postJson(`${server.baseUrl}/api/messages`, botActivity("hej"));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      activities: Array<{ text?: string; attachments?: Array<{ contentType: string }> }>;
+    };
+    expect(body.activities).toHaveLength(1);
+    expect(body.activities[0]!.attachments?.[0]?.contentType).toBe("application/vnd.microsoft.card.adaptive");
+  });
+
+  it("welcomes a new member once on conversationUpdate", async () => {
+    const update = botActivity("", {
+      type: "conversationUpdate",
+      text: undefined,
+      from: { id: "webchat-user-new" },
+      conversation: { id: "conv-new" },
+      membersAdded: [{ id: "webchat-user-new" }, { id: "borgerbot" }],
+    });
+    const first = (await (await postJson(`${server.baseUrl}/api/messages`, update)).json()) as {
+      activities: unknown[];
+    };
+    const second = (await (await postJson(`${server.baseUrl}/api/messages`, update)).json()) as {
+      activities: unknown[];
+    };
+    expect(JSON.stringify(first.activities)).toContain(
+      "velkommen til Borgersamlingen om klima og grøn omstilling",
+    );
+    expect(second.activities).toEqual([]);
+  });
+
+  it("stores a conversation reference for later proactive messages", async () => {
+    await postJson(
+      `${server.baseUrl}/api/messages`,
+      botActivity("hej", { from: { id: "ref-user" }, conversation: { id: "ref-conv" } }),
+    );
+    const refs = (await db()).conversationRefs!;
+    expect(refs.find((ref) => ref.key === "ref-user")).toMatchObject({
+      channel: "webchat",
+      reference: { conversation: { id: "ref-conv" }, serviceUrl: "http://127.0.0.1:1/never-called" },
+    });
+  });
+
+  it.each([
+    ["malformed JSON", "{not json", "application/json", 400, "not valid JSON"],
+    ["a JSON array", "[]", "application/json", 400, "JSON object"],
+    ["a wrong content type", "type=message", "application/x-www-form-urlencoded", 415, "application/json"],
+  ])("answers %s with a clear 4xx", async (_case, body, type, status, message) => {
+    const res = await fetch(`${server.baseUrl}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": type },
+      body,
+    });
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: string }).error).toContain(message);
+  });
+
+  it("answers an activity without a type with a 4xx, not a 500", async () => {
+    const res = await postJson(`${server.baseUrl}/api/messages`, { text: "hej" });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it("answers a body over 256 KB with 413", async () => {
+    const res = await postJson(`${server.baseUrl}/api/messages`, botActivity("x".repeat(300 * 1024)));
+    expect(res.status).toBe(413);
+  });
+
+  it("answers invalid UTF-8 with 400", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"type":"message","text":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    const res = await fetch(`${server.baseUrl}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: bytes,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain("UTF-8");
+  });
+});
+
+describe("POST /api/sms (Twilio)", () => {
+  it("runs a turn for a signed SMS and answers with TwiML", async () => {
+    const res = await postSms(server.baseUrl, smsParams("+4520304050", "hej"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/xml");
+    const messages = twimlMessages(await res.text());
+    expect(messages.at(-1)).toBe("Hej. Hvad vil du gerne vide om borgersamlingen?");
+  });
+
+  it("refuses a bad signature with 403 and runs no turn", async () => {
+    const params = smsParams("+4520304051", "hej");
+    const res = await postSms(server.baseUrl, params, { signature: "bm90IGEgc2lnbmF0dXJl" });
+    expect(res.status).toBe(403);
+    expect((await db()).smsSeen!.some((seen) => seen.sid === params.MessageSid)).toBe(false);
+  });
+
+  it("refuses a missing signature with 403", async () => {
+    const res = await postSms(server.baseUrl, smsParams("+4520304052", "hej"), { sign: false });
+    expect(res.status).toBe(403);
+  });
+
+  it("processes a redelivered MessageSid once", async () => {
+    const params = smsParams("+4520304053", "noget helt andet");
+    const [first, second] = await Promise.all([
+      postSms(server.baseUrl, params),
+      postSms(server.baseUrl, params),
+    ]);
+    const third = await postSms(server.baseUrl, params);
+    const replies = [await first.text(), await second.text(), await third.text()].map(
+      (xml) => twimlMessages(xml).length,
+    );
+    expect(replies.filter((count) => count > 0)).toHaveLength(1);
+    expect((await db()).inbox!.filter((item) => item.text === "noget helt andet")).toHaveLength(1);
+  });
+
+  it("answers a 1,600-character SMS politely and passes it on whole", async () => {
+    const long = "Jeg har et langt spørgsmål. ".repeat(60).slice(0, 1600);
+    const res = await postSms(server.baseUrl, smsParams("+4520304054", long));
+    expect(res.status).toBe(200);
+    expect(twimlMessages(await res.text()).at(-1)).toContain("sendt dit spørgsmål videre til sekretariatet");
+    expect((await db()).inbox!.some((item) => item.text === long.trim())).toBe(true);
+  });
+
+  it("answers an SMS of only emoji politely", async () => {
+    const res = await postSms(server.baseUrl, smsParams("+4520304055", "🎉🎉"));
+    expect(res.status).toBe(200);
+    expect(twimlMessages(await res.text()).length).toBeGreaterThan(0);
+  });
+
+  it("answers a post without From with 400", async () => {
+    const params = smsParams("+4520304056", "hej");
+    delete (params as Partial<typeof params>).From;
+    const res = await postSms(server.baseUrl, params);
+    expect(res.status).toBe(400);
+  });
+
+  it("records a delivery status callback against the message", async () => {
+    const res = await postSms(
+      server.baseUrl,
+      { MessageSid: "SMunknown", MessageStatus: "delivered", AccountSid: `AC${"0".repeat(32)}` },
+      { path: "/api/sms/status" },
+    );
+    expect(res.status).toBe(204);
+  });
+});
+
+describe("local chat page", () => {
+  it("serves the page, its script and the Adaptive Cards renderer from this server", async () => {
+    const page = await fetch(`${server.baseUrl}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('lang="da"');
+    expect(html).not.toMatch(/https?:\/\/(?!localhost)[a-z0-9.-]+\.[a-z]{2,}\/[^"']*\.(js|css)/i);
+    expect((await fetch(`${server.baseUrl}/vendor/adaptivecards.js`)).status).toBe(200);
+    expect((await fetch(`${server.baseUrl}/web/chat.js`)).status).toBe(200);
+  });
+
+  it("runs a turn through the local endpoint", async () => {
+    const res = await postJson(`${server.baseUrl}/api/local/messages`, { userId: "local-1", text: "hjælp" });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      activities: Array<{ attachments?: Array<{ content: { body: Array<{ text: string }> } }> }>;
+    };
+    expect(body.activities[0]!.attachments![0]!.content.body[0]!.text).toContain("Hvornår er næste møde?");
+  });
+
+  it("refuses a bad user id with 400", async () => {
+    const res = await postJson(`${server.baseUrl}/api/local/messages`, { userId: "<script>", text: "hej" });
+    expect(res.status).toBe(400);
+  });
+});
