@@ -27,15 +27,24 @@ function skeleton(word: string): string {
   return word.replace(/æ/g, "e").replace(/ø/g, "o").replace(/å/g, "a");
 }
 
-export function intentFeatures(
+/** The words of a message as the classifier reads them, each with its (corrected) stem. */
+export interface IntentWords {
+  words: string[];
+  stems: string[];
+}
+
+export function intentWords(
   text: string,
   stemWord: StemWord,
   correctStems: CorrectStems = keepStems,
-): NluFeatures {
+): IntentWords {
   const words = normalizeForIntent(text)
     .split(" ")
     .filter((word) => word !== "");
-  const stems = correctStems(words.map((word) => skeleton(stemWord(word))));
+  return { words, stems: correctStems(words.map((word) => skeleton(stemWord(word)))) };
+}
+
+export function featuresOf({ words, stems }: IntentWords): NluFeatures {
   const features: NluFeatures = {};
   stems.forEach((stem, i) => {
     features[stem] = 1;
@@ -47,4 +56,12 @@ export function intentFeatures(
     for (let i = 0; i + 3 <= marked.length; i++) features[`#${marked.slice(i, i + 3)}`] = TRIGRAM_WEIGHT;
   }
   return features;
+}
+
+export function intentFeatures(
+  text: string,
+  stemWord: StemWord,
+  correctStems: CorrectStems = keepStems,
+): NluFeatures {
+  return featuresOf(intentWords(text, stemWord, correctStems));
 }

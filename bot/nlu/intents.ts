@@ -3,7 +3,13 @@ import { containerBootstrap } from "@nlpjs/core";
 import { LangDa, type StemmerDa } from "@nlpjs/lang-da";
 import { NluNeural, type NluFeatures, type NluProcessInput, type NluSettings } from "@nlpjs/nlu";
 import { loadIntentCorpus, type IntentCorpus } from "./intentCorpus.js";
-import { intentFeatures, type StemWord } from "./intentFeatures.js";
+import {
+  featuresOf,
+  intentFeatures,
+  intentWords,
+  type IntentWords,
+  type StemWord,
+} from "./intentFeatures.js";
 import { isIntentId, type IntentId } from "./intentIds.js";
 import {
   DEFAULT_MODEL_CACHE_DIR,
@@ -57,6 +63,27 @@ const ACCEPT: ReadonlyArray<{ minScore: number; minActivation: number }> = [
 ];
 
 /*
+ * NLP.js ignores a word it never saw in training, so "er der wifi på rådhuset" is judged on
+ * "er der … på rådhuset" alone and answered as faq.food with score 0.97. A message with a word
+ * the corpus does not know, even after stemming and spell-check, may be about something else
+ * entirely, so it is answered only on a clear win and never on the short-message exception.
+ * Refusing it outright would lose English and rare-but-clear phrasings ("do you offer
+ * interpreters"): 35 right answers on the dev set against 5 wrong ones prevented.
+ * Tuned on test/eval/intents.jsonl; the figures are in data/nlu/README.md.
+ */
+const ACCEPT_WITH_UNKNOWN_WORD: ReadonlyArray<{ minScore: number; minActivation: number }> = [
+  { minScore: 0.8, minActivation: 0.35 },
+];
+
+/*
+ * Which unknown words count. Numbers ("kl 10", "2+2") and one- or two-letter tokens carry no
+ * topic. Function words need no list: the corpus contains nearly all of them (@nlpjs/lang-da's
+ * Danish stopword list is empty, so there is no library list to use).
+ */
+const MIN_UNKNOWN_WORD_LENGTH = 3;
+const HAS_DIGIT = /\p{N}/u;
+
+/*
  * NLP.js stops training when the epoch error changes less than deltaErrorThresh. Its default
  * (1e-6) doubles the epochs of 1e-5 for no measurable accuracy on the dev set.
  */
@@ -94,10 +121,8 @@ export async function createIntentClassifier(
     (utterances ?? []).map((utterance) => ({ utterance, intent })),
   );
   // What training consumes, exactly: a changed utterance, intent or feature rule changes the key.
-  const trainingInput = examples.map(({ utterance, intent }) => [
-    intent,
-    intentFeatures(utterance, stemWord),
-  ]);
+  const trainingFeatures = examples.map(({ utterance }) => intentFeatures(utterance, stemWord));
+  const trainingInput = examples.map(({ intent }, i) => [intent, trainingFeatures[i]]);
   const key = modelCacheKey({ NLPJS_VERSION, NLU_SETTINGS, trainingInput });
   const cached = cacheDir === null ? undefined : readCachedModel(cacheDir, key);
   if (cached) {
@@ -111,22 +136,28 @@ export async function createIntentClassifier(
   // a misspelt word before its bigrams are formed, so "alergi" still meets "allergi".
   const correctStems = (stems: string[]) => nlu.spellCheck.check(stems, 1);
 
+  const vocabulary = new Set(trainingFeatures.flatMap((features) => Object.keys(features)));
+  const hasUnknownWord = ({ words, stems }: IntentWords) =>
+    words.some(
+      (word, i) =>
+        word.length >= MIN_UNKNOWN_WORD_LENGTH && !HAS_DIGIT.test(word) && !vocabulary.has(stems[i]),
+    );
+
   function classify(text: string): IntentResult {
     const keyword = matchSmsKeyword(text);
     if (keyword) return { intent: keyword, score: 1 };
 
     // NLP.js's process pipeline is async only because some of its steps may be; these are not.
-    const input: NluProcessInput = {
-      tokens: intentFeatures(text, stemWord, correctStems),
-      settings: nlu.settings,
-    };
+    const words = intentWords(text, stemWord, correctStems);
+    const input: NluProcessInput = { tokens: featuresOf(words), settings: nlu.settings };
     const processed = nlu.filterNonActivated(nlu.innerProcess(nlu.textToFeatures(input)));
     const best = processed.classifications[0];
     const activation = best.score;
     nlu.normalizeClassifications(processed);
 
     const intent = toIntentId(best.intent);
-    const confident = ACCEPT.some((bar) => best.score >= bar.minScore && activation >= bar.minActivation);
+    const bars = hasUnknownWord(words) ? ACCEPT_WITH_UNKNOWN_WORD : ACCEPT;
+    const confident = bars.some((bar) => best.score >= bar.minScore && activation >= bar.minActivation);
     if (intent === "none" || confident) return { intent, score: best.score };
     return { intent: "none", score: 0, guess: { intent, score: best.score } };
   }

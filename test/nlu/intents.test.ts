@@ -119,6 +119,26 @@ describe("intent classifier", () => {
     expect(classifier.classify(text).intent).toBe(intent);
   });
 
+  // Out-of-scope questions built from in-scope words: the examples quoted in the NLU issue.
+  it.each([
+    "må man ryge under møderne",
+    "er der wifi på rådhuset",
+    "kan min mand komme med",
+    "er der toiletter",
+  ])("%j is out of scope", (text) => {
+    expect(classifier.classify(text).intent).toBe("none");
+  });
+
+  it("holds back an answer resting on known words when the topic word is unknown", () => {
+    // "er der … på rådhuset" alone scores faq.food 1 with a low activation.
+    const result = classifier.classify("er der tennisbane på rådhuset");
+    expect(result).toEqual({ intent: "none", score: 0, guess: expect.any(Object) });
+  });
+
+  it("still answers a clear question with an unknown word in it", () => {
+    expect(classifier.classify("jeg er veganer, hvad med frokosten mvh Birthe").intent).toBe("faq.food");
+  });
+
   it("answers none, not a guess, for text unlike anything it knows", () => {
     for (const text of ["asdfgh qwerty", "😂", "", "hvad er hovedstaden i Peru"]) {
       expect(classifier.classify(text).intent).toBe("none");
