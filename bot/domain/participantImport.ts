@@ -56,27 +56,36 @@ export class ImportError extends Error {}
 
 /** Parses and validates rows; bad rows are reported with their line number, good rows kept. */
 export function parseParticipantCsv(text: string): { rows: ImportRow[]; rejected: ImportResult["rejected"] } {
-  let records: string[][];
+  const rejected: ImportResult["rejected"] = [];
+  let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(text, {
       delimiter: detectDelimiter(text),
+      info: true,
       relax_column_count: true,
+      relax_quotes: true,
       skip_empty_lines: true,
       trim: true,
       bom: true,
-    });
+      // A broken row is reported and skipped; the rest of the file is still imported.
+      skip_records_with_error: true,
+      on_skip: (error) =>
+        void rejected.push({
+          row: Number(error?.lines ?? 0),
+          reason: `the row could not be read: ${error?.message ?? "unknown error"}`,
+        }),
+    }) as unknown as typeof records;
   } catch (error) {
     throw new ImportError(`participantImport: the CSV could not be read: ${(error as Error).message}`);
   }
   const [header, ...body] = records;
-  const columns = (header ?? []).map((cell) => HEADER_ALIASES[cell.toLowerCase()]);
+  const columns = (header?.record ?? []).map((cell) => HEADER_ALIASES[cell.toLowerCase()]);
   if (!columns.includes("name") || !columns.includes("phone")) {
     throw new ImportError("participantImport: the header must have at least the columns name and phone");
   }
   const rows: ImportRow[] = [];
-  const rejected: ImportResult["rejected"] = [];
-  body.forEach((cells, index) => {
-    const row = index + 2;
+  for (const { record: cells, info } of body) {
+    const row = info.lines;
     const value = (key: keyof Omit<ImportRow, "row">) => {
       const cell = cells[columns.indexOf(key)]?.trim();
       return cell ? cell : undefined;
@@ -84,7 +93,7 @@ export function parseParticipantCsv(text: string): { rows: ImportRow[]; rejected
     const reason = rowProblem(value);
     if (reason) {
       rejected.push({ row, reason });
-      return;
+      continue;
     }
     const language = value("language")?.toLowerCase();
     rows.push({
@@ -95,7 +104,8 @@ export function parseParticipantCsv(text: string): { rows: ImportRow[]; rejected
       language: language === "en" ? "en" : language === "da" ? "da" : undefined,
       teamsId: value("teamsId"),
     });
-  });
+  }
+  rejected.sort((a, b) => a.row - b.row);
   return { rows, rejected };
 }
 
