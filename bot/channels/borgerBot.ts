@@ -88,7 +88,9 @@ export class BorgerBot extends TeamsActivityHandler {
       return result;
     });
     const needsEmail =
-      channel === "msteams" && !found.participant.email && (found.created || organizers.hasEmails);
+      channel === "msteams" &&
+      !found.participant.email &&
+      (organizers.hasEmails || (found.created && this.listHasUnlinkedEmails()));
     const participant = needsEmail
       ? await this.learnTeamsEmail(context, found.participant)
       : found.participant;
@@ -102,6 +104,19 @@ export class BorgerBot extends TeamsActivityHandler {
         phone: channel === "sms" ? key : undefined,
       }),
     };
+  }
+
+  /** Someone on the organizers' list could still turn out to be this new Teams user, matched by email. */
+  private listHasUnlinkedEmails(): boolean {
+    const { data } = this.deps.services.store;
+    const inTeams = new Set(
+      data.identities
+        .filter((identity) => identity.channel === "msteams")
+        .map((identity) => identity.participantId),
+    );
+    return data.participants.some(
+      (participant) => participant.onList && participant.email && !inTeams.has(participant.id),
+    );
   }
 
   /**

@@ -10,13 +10,16 @@ export interface OrganizerDirectory {
   readonly hasEmails: boolean;
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function createOrganizerDirectory(entries: string[]): OrganizerDirectory {
   const ids = new Set<string>();
   const emails = new Set<string>();
   const phones = new Set<string>();
   for (const entry of entries) {
+    const phone = GUID.test(entry) ? undefined : toE164(entry);
     if (entry.includes("@")) emails.add(entry.toLowerCase());
-    else if (/^[+\d][\d\s-]{5,}$/.test(entry)) phones.add(toE164(entry) ?? entry);
+    else if (phone) phones.add(phone);
     else ids.add(entry.toLowerCase());
   }
   return {
