@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ConversationState, TurnContext } from "botbuilder";
 import type { Server } from "restify";
 import { MainDialog } from "../dialogs/mainDialog.js";
+import { tryGetMemberTurn } from "../dialogs/memberTurn.js";
 import type { Classify, DialogServices } from "../dialogs/services.js";
 import { chooseDemoAnchor, readAssemblyFile, resolveAssembly, type Assembly } from "./assembly/load.js";
 import { BorgerBot } from "./channels/borgerBot.js";
@@ -74,6 +75,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     const messenger = createMemberMessenger({
       store,
       organizers,
+      clock,
+      logger,
       sendProactive: createProactiveSender({
         cloud: cloudAdapter,
         sms: smsAdapter,
@@ -100,7 +103,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
     const onTurnError = async (context: TurnContext, error: Error) => {
       logger.error({ err: error, channel: context.activity.channelId }, "turn failed");
-      await context.sendActivity(translations.t("da")("errors.generic"));
+      const language = tryGetMemberTurn(context)?.language ?? "da";
+      await context.sendActivity(translations.t(language)("errors.generic"));
     };
     for (const adapter of [cloudAdapter, smsAdapter, localAdapter]) adapter.onTurnError = onTurnError;
 

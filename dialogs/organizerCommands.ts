@@ -1,5 +1,5 @@
 import type { TurnContext } from "botbuilder";
-import { answerInboxItem, listInbox } from "../bot/domain/inbox.js";
+import { answerInboxItem, listInbox, type AnswerResult } from "../bot/domain/inbox.js";
 import { formatShortDate } from "../bot/format/danishTime.js";
 import { getMemberTurn } from "./memberTurn.js";
 import { messageContext, sendReply } from "./replies.js";
@@ -65,12 +65,16 @@ export async function handleOrganizerCommand(
     text: answerText.trim(),
     organizer: getMemberTurn(context).participant.id,
   });
-  const key =
-    result.status === "already-answered"
-      ? "organizer.alreadyAnswered"
-      : result.status === "answered" && result.item.delivery !== "sent"
+  const keys: Record<AnswerResult["status"], string> = {
+    answered:
+      result.status === "answered" && result.item.delivery !== "sent"
         ? "organizer.answeredNotDelivered"
-        : "organizer.answered";
+        : "organizer.answered",
+    "already-answered": "organizer.alreadyAnswered",
+    "delivery-failed": "organizer.deliveryFailed",
+    "not-found": "organizer.notFound",
+  };
+  const key = keys[result.status];
   await sendReply(context, { text: ctx.t(key, { id: prefix }) });
   return true;
 }

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { OrganizerDirectory } from "../domain/organizers.js";
+import type { Logger } from "../logger.js";
 import { findParticipant } from "../domain/participants.js";
 import type { Reply } from "../messages/reply.js";
-import type { ConversationRef } from "../store/schema.js";
+import type { ConversationRef, OutboxMessage } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import type { SendProactive } from "./proactive.js";
 import { renderReply } from "./renderReply.js";
@@ -9,6 +11,7 @@ import { renderReply } from "./renderReply.js";
 export type DeliveryResult =
   | { status: "sent"; channel: string }
   | { status: "blocked"; reason: "opted-out" | "unknown-participant" }
+  | { status: "failed"; error: string }
   | { status: "no-conversation" };
 
 export interface MemberMessenger {
@@ -30,7 +33,52 @@ export function createMemberMessenger(deps: {
   store: Store;
   sendProactive: SendProactive;
   organizers: OrganizerDirectory;
+  clock: () => Date;
+  logger: Logger;
 }): MemberMessenger {
+  /**
+   * Sends on the conversation's channel and keeps chat messages in the outbox like SMS (the SMS
+   * sender records those itself). A channel that fails is reported, never thrown at the caller.
+   */
+  async function send(
+    ref: ConversationRef,
+    reply: Reply,
+    purpose: string,
+  ): Promise<{ ok: true } | { ok: false; error: string }> {
+    const activity = { ...renderReply(reply, ref.channel), channelData: { purpose } };
+    if (ref.channel === "sms") {
+      await deps.sendProactive(ref, [activity]);
+      return { ok: true };
+    }
+    const now = deps.clock().toISOString();
+    const message: OutboxMessage = {
+      id: randomUUID(),
+      channel: ref.channel,
+      to: ref.key,
+      participantId: ref.participantId,
+      purpose,
+      text: reply.text,
+      status: "queued",
+      createdAt: now,
+      updatedAt: now,
+    };
+    await deps.store.update((data) => data.outbox.push(message));
+    let outcome: { ok: true } | { ok: false; error: string };
+    try {
+      await deps.sendProactive(ref, [activity]);
+      outcome = { ok: true };
+    } catch (error) {
+      outcome = { ok: false, error: (error as Error).message };
+      deps.logger.warn({ channel: ref.channel, purpose, err: outcome.error }, "proactive message failed");
+    }
+    await deps.store.update(() =>
+      Object.assign(message, outcome.ok ? { status: "sent" } : { status: "failed", error: outcome.error }, {
+        updatedAt: deps.clock().toISOString(),
+      }),
+    );
+    return outcome;
+  }
+
   return {
     async notifyOrganizers({ reply, purpose }) {
       const refs = deps.store.data.conversationRefs.filter((ref) => {
@@ -38,9 +86,9 @@ export function createMemberMessenger(deps: {
         const participant = findParticipant(deps.store.data, ref.participantId);
         return deps.organizers.isOrganizer({ aadObjectId: ref.key, email: participant?.email });
       });
-      for (const ref of refs)
-        await deps.sendProactive(ref, [{ ...renderReply(reply, ref.channel), channelData: { purpose } }]);
-      return refs.length;
+      let reached = 0;
+      for (const ref of refs) if ((await send(ref, reply, purpose)).ok) reached++;
+      return reached;
     },
 
     async sendToMember({ participantId, reply, purpose, channel }) {
@@ -49,9 +97,10 @@ export function createMemberMessenger(deps: {
       if (participant.optedOut) return { status: "blocked", reason: "opted-out" };
       const ref = latestConversation(deps.store.data.conversationRefs, participantId, channel);
       if (!ref) return { status: "no-conversation" };
-      const activity = { ...renderReply(reply, ref.channel), channelData: { purpose } };
-      await deps.sendProactive(ref, [activity]);
-      return { status: "sent", channel: ref.channel };
+      const outcome = await send(ref, reply, purpose);
+      return outcome.ok
+        ? { status: "sent", channel: ref.channel }
+        : { status: "failed", error: outcome.error };
     },
   };
 }

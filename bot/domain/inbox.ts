@@ -25,6 +25,7 @@ export function listInbox(data: DbData, filter: { status?: InboxItem["status"] }
 
 export type AnswerResult =
   | { status: "answered"; item: InboxItem }
+  | { status: "delivery-failed"; error: string }
   | { status: "not-found" }
   | { status: "already-answered"; item: InboxItem };
 
@@ -56,6 +57,8 @@ export async function answerInboxItem(
         reply: { text: t("handoff.answer", { answer: args.text }) },
       })
     : ({ status: "blocked", reason: "unknown-participant" } as const);
+  // The channel failed (e.g. Teams is down): the item stays open so the organizer can try again.
+  if (delivery.status === "failed") return { status: "delivery-failed", error: delivery.error };
   const now = deps.clock();
   await deps.store.update((data) => {
     Object.assign(item, {

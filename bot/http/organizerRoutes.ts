@@ -33,6 +33,12 @@ const replySchema = z.object({
 const inboxQuery = z.looseObject({ status: z.enum(["open", "answered"]).optional() });
 const invitationQuery = z.looseObject({ limit: z.coerce.number().int().min(1).max(10_000).optional() });
 
+/** Phone numbers keep their country code and last two digits; chat ids their first four characters. */
+function maskRecipient(to: string): string {
+  if (to.startsWith("+")) return maskPhone(to);
+  return to.length > 4 ? `${to.slice(0, 4)}****` : to;
+}
+
 function wantsCsv(req: Request): boolean {
   return (req.query as { format?: string } | undefined)?.format === "csv";
 }
@@ -177,7 +183,7 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
         .map((message) => ({
           ...message,
-          to: message.to.startsWith("+") ? maskPhone(message.to) : message.to,
+          to: maskRecipient(message.to),
         }));
       if (!wantsCsv(req)) return sendJson(res, 200, { messages });
       const header = [
@@ -253,6 +259,8 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
       });
       if (result.status === "not-found") throw new HttpError(404, "no inbox item with that id");
       if (result.status === "already-answered") throw new HttpError(409, "the item is already answered");
+      if (result.status === "delivery-failed")
+        throw new HttpError(502, `the answer could not be sent: ${result.error}`);
       sendJson(res, 200, { item: result.item });
     }),
   );

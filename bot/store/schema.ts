@@ -105,7 +105,7 @@ const inboxItem = z.object({
   answer: z.string().optional(),
   answeredAt: isoTime.optional(),
   /** What happened to the answer: sent, or why it was not. */
-  delivery: z.enum(["sent", "opted-out", "unknown-participant", "no-conversation"]).optional(),
+  delivery: z.enum(["sent", "opted-out", "unknown-participant", "no-conversation", "failed"]).optional(),
 });
 export type InboxItem = z.infer<typeof inboxItem>;
 
