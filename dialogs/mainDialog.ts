@@ -11,6 +11,7 @@ import {
 import { messageText } from "../bot/channels/renderReply.js";
 import { absentSessionIds, setOptOut } from "../bot/domain/attendance.js";
 import { addHandoff, type HandoffReason } from "../bot/domain/handoff.js";
+import { recordHistory } from "../bot/domain/participants.js";
 import type { Language } from "../bot/i18n/i18n.js";
 import { answerFaq } from "../bot/messages/faq.js";
 import { greetingReply, helpReply, thanksReply } from "../bot/messages/general.js";
@@ -20,7 +21,7 @@ import { DELETE_DATA_DIALOG, DeleteDataDialog } from "./deleteDataDialog.js";
 import { getMemberTurn } from "./memberTurn.js";
 import { NEEDS_DIALOG, NeedsDialog, type NeedsResult } from "./needsDialog.js";
 import { handleOrganizerCommand } from "./organizerCommands.js";
-import { messageContext, sendReply } from "./replies.js";
+import { messageContext, sendReply, sendWelcomeOnce } from "./replies.js";
 import { handleRsvp, type RsvpIntent } from "./rsvp.js";
 import type { DialogServices } from "./services.js";
 
@@ -76,6 +77,9 @@ export class MainDialog extends ComponentDialog {
       return step.endDialog();
     }
     if (await handleOrganizerCommand(step.context, text, this.services)) return step.endDialog();
+    // People on the list were introduced by their invitation; anyone else writing in for the
+    // first time (an SMS from an unknown number, say) is told who we are, unless they said STOP.
+    if (!member.participant.onList && intent !== "optout") await sendWelcomeOnce(step.context, this.services);
 
     switch (intent) {
       case "optout":
@@ -156,7 +160,20 @@ export class MainDialog extends ComponentDialog {
         : member.language === "da"
           ? "en"
           : "da";
-    await this.services.store.update(() => void (member.participant.language = target));
+    await this.services.store.update((data) => {
+      member.participant.language = target;
+      recordHistory(
+        data,
+        {
+          participantId: member.participant.id,
+          channel: member.channel,
+          actor: "member",
+          change: "language",
+          detail: { to: target },
+        },
+        this.services.clock(),
+      );
+    });
     member.language = target;
     return this.replyAndEnd(step, {
       text: messageContext(this.services, step.context).t("language.switched"),

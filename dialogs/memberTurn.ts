@@ -18,8 +18,12 @@ export function setMemberTurn(context: TurnContext, member: MemberTurn): void {
   context.turnState.set(MEMBER_TURN_KEY, member);
 }
 
+export function tryGetMemberTurn(context: TurnContext): MemberTurn | undefined {
+  return context.turnState.get(MEMBER_TURN_KEY) as MemberTurn | undefined;
+}
+
 export function getMemberTurn(context: TurnContext): MemberTurn {
-  const member = context.turnState.get(MEMBER_TURN_KEY) as MemberTurn | undefined;
+  const member = tryGetMemberTurn(context);
   if (!member) throw new Error("memberTurn: the bot did not resolve the member before the dialog ran");
   return member;
 }

@@ -7,13 +7,12 @@ import {
   type StatePropertyAccessor,
 } from "botbuilder";
 import type { DialogState } from "botbuilder-dialogs";
-import { getMemberTurn, setMemberTurn, type MemberTurn } from "../../dialogs/memberTurn.js";
+import { setMemberTurn, type MemberTurn } from "../../dialogs/memberTurn.js";
 import type { MainDialog } from "../../dialogs/mainDialog.js";
-import { messageContext, sendReply } from "../../dialogs/replies.js";
+import { sendWelcomeOnce } from "../../dialogs/replies.js";
 import type { DialogServices } from "../../dialogs/services.js";
 import type { OrganizerDirectory } from "../domain/organizers.js";
 import { ensureParticipant, mergeInto } from "../domain/participants.js";
-import { welcomeReply } from "../messages/general.js";
 import type { DbData, Participant } from "../store/schema.js";
 
 export interface BorgerBotDeps {
@@ -58,13 +57,7 @@ export class BorgerBot extends TeamsActivityHandler {
   }
 
   private async welcomeOnce(context: TurnContext): Promise<void> {
-    const { services } = this.deps;
-    const member = getMemberTurn(context);
-    if (member.participant.welcomedAt) return;
-    await services.store.update(() => {
-      member.participant.welcomedAt = services.clock().toISOString();
-    });
-    await sendReply(context, welcomeReply(messageContext(services, context)));
+    await sendWelcomeOnce(context, this.deps.services);
   }
 
   private async resolveMember(context: TurnContext): Promise<MemberTurn> {

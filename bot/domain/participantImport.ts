@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import type { DbData, Participant } from "../store/schema.js";
 import { toE164 } from "./organizers.js";
-import { recordHistory } from "./participants.js";
+import { mergeInto, recordHistory } from "./participants.js";
 
 export interface ImportResult {
   imported: number;
@@ -164,10 +164,32 @@ export function importParticipants(
     byPhone.set(row.phone, participant);
     created.add(participant.id);
   }
+  linkEarlierContacts(data);
   recordHistory(
     data,
     { actor: "organizer", change: "participants-imported", detail: { imported: created.size, updated } },
     now,
   );
   return { imported: created.size, updated };
+}
+
+/**
+ * Someone may have written to the bot in Teams before the list arrived. Their record is merged
+ * into the listed participant whose teams_id or email matches, so both are one person.
+ */
+function linkEarlierContacts(data: DbData): void {
+  const listed = data.participants.filter((participant) => participant.onList);
+  for (const guest of data.participants.filter((participant) => !participant.onList)) {
+    const keys = new Set(
+      data.identities
+        .filter((identity) => identity.participantId === guest.id)
+        .map((identity) => identity.key.toLowerCase()),
+    );
+    const match = listed.find(
+      (participant) =>
+        (participant.teamsId !== undefined && keys.has(participant.teamsId.toLowerCase())) ||
+        (participant.email !== undefined && guest.email?.toLowerCase() === participant.email.toLowerCase()),
+    );
+    if (match) mergeInto(data, guest, match);
+  }
 }

@@ -39,10 +39,18 @@ describe("POST /api/messages (Bot Framework)", () => {
     const res = await postJson(`${server.baseUrl}/api/messages`, botActivity("hej"));
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
-      activities: Array<{ text?: string; attachments?: Array<{ contentType: string }> }>;
+      activities: Array<{
+        attachments?: Array<{ contentType: string; content: { body: Array<{ text: string }> } }>;
+      }>;
     };
-    expect(body.activities).toHaveLength(1);
-    expect(body.activities[0]!.attachments?.[0]?.contentType).toBe("application/vnd.microsoft.card.adaptive");
+    // First contact: the welcome, then the answer, both as Adaptive Cards with buttons.
+    expect(body.activities.map((a) => a.attachments?.[0]?.contentType)).toEqual([
+      "application/vnd.microsoft.card.adaptive",
+      "application/vnd.microsoft.card.adaptive",
+    ]);
+    expect(body.activities[1]!.attachments![0]!.content.body[0]!.text).toBe(
+      "Hej. Hvad vil du gerne vide om borgersamlingen?",
+    );
   });
 
   it("welcomes a new member once on conversationUpdate", async () => {
@@ -201,7 +209,9 @@ describe("local chat page", () => {
     const body = (await res.json()) as {
       activities: Array<{ attachments?: Array<{ content: { body: Array<{ text: string }> } }> }>;
     };
-    expect(body.activities[0]!.attachments![0]!.content.body[0]!.text).toContain("Hvornår er næste møde?");
+    expect(body.activities.at(-1)!.attachments![0]!.content.body[0]!.text).toContain(
+      "Hvornår er næste møde?",
+    );
   });
 
   it("refuses a bad user id with 400", async () => {

@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbData } from "../../bot/store/schema.js";
+import { startFakeConnector } from "../helpers/fakeConnector.js";
+import { botActivity, postJson } from "../helpers/http.js";
+import { organizerApi, TEST_ORGANIZER_TOKEN } from "../helpers/organizerApi.js";
+import { startTestServer, type TestServer } from "../helpers/testServer.js";
+
+/*
+ * Teams without expectReplies, as Azure Bot Service really calls the bot: replies and
+ * proactive messages go to the Bot Connector (here a fake one on loopback).
+ */
+const NOW = new Date("2026-11-28T10:00:00Z");
+const SIGNE_AAD = "22222222-3333-4444-5555-666666666666";
+let server: TestServer;
+let connector: Awaited<ReturnType<typeof startFakeConnector>>;
+let api: ReturnType<typeof organizerApi>;
+
+const readDb = () => JSON.parse(readFileSync(server.dbFile, "utf8")) as DbData;
+
+beforeAll(async () => {
+  // At the moment each message reaches the connector, look at what is on disk.
+  connector = await startFakeConnector(() => readDb());
+  server = await startTestServer({ now: NOW, env: { ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN } });
+  api = organizerApi(server.baseUrl);
+});
+afterAll(async () => {
+  await server.cleanup();
+  await connector.close();
+});
+
+function fromSigne(text: string, value?: Record<string, unknown>) {
+  return postJson(
+    `${server.baseUrl}/api/messages`,
+    botActivity(text, {
+      channelId: "msteams",
+      serviceUrl: connector.serviceUrl,
+      deliveryMode: undefined,
+      from: { id: "29:signe", aadObjectId: SIGNE_AAD, name: "Signe Storm" },
+      conversation: { id: "a:signe-personal", conversationType: "personal" },
+      ...(value ? { value } : {}),
+    }),
+  );
+}
+
+describe("in Teams", () => {
+  it("sends no reply before the change it confirms is on disk", async () => {
+    const res = await fromSigne("hvem vinder superligaen i år");
+    expect(res.status).toBe(200);
+    const answer = connector.received.find((r) => r.activity.text?.startsWith("Det ved jeg ikke"))!;
+    expect(answer).toBeDefined();
+    const onDiskThen = answer.seen as DbData;
+    expect(onDiskThen.inbox.map((item) => item.text)).toContain("hvem vinder superligaen i år");
+  });
+
+  it("invites a listed member who has the app in Teams, with Ja / Nej / Måske buttons", async () => {
+    await api.importCsv(`name,phone,teams_id\nSigne Storm,+4527374757,${SIGNE_AAD}\n`);
+    expect(await api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 0 });
+    const invitation = connector.received.at(-1)!;
+    expect(invitation.conversationId).toBe("a:signe-personal");
+    const card = invitation.activity.attachments![0]!.content;
+    expect(card.body[0]!.text).toMatch(
+      /^Hej Signe\. Eksempel Kommune inviterer dig til Borgersamlingen om klima og grøn omstilling\./,
+    );
+    expect(card.actions!.map((action) => action.title)).toEqual(["Ja", "Nej", "Måske"]);
+    const outbox = (await api.outbox()).messages.at(0)!;
+    expect(outbox).toMatchObject({
+      channel: "msteams",
+      purpose: "invitation",
+      status: "sent",
+      to: "2222****",
+    });
+  });
+
+  it("accepts a click on Ja, and the confirmation follows the change on disk", async () => {
+    const before = connector.received.length;
+    await fromSigne("", { text: "ja", msteams: { type: "imBack", value: "ja" } });
+    const replies = connector.received.slice(before);
+    expect(replies[0]!.activity.text).toMatch(
+      /^Tak, du er tilmeldt\. Vi mødes tirsdag 15\. dec\. kl\. 17-21/,
+    );
+    const onDiskThen = replies[0]!.seen as DbData;
+    expect(onDiskThen.participants.find((p) => p.name === "Signe Storm")!.invitation).toBe("accepted");
+    expect(replies[1]!.activity.text).toMatch(/^Har du brug for noget særligt/);
+  });
+
+  it("keeps the invitation answer and dialog across a restart", async () => {
+    await server.close();
+    server = await startTestServer({
+      now: NOW,
+      dataDir: server.dataDir,
+      env: { ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN },
+    });
+    api = organizerApi(server.baseUrl);
+    const before = connector.received.length;
+    await fromSigne("Jeg har brug for glutenfri mad");
+    expect(connector.texts().slice(before)).toEqual([
+      "Tak. Vi har skrevet det ned, så vi kan sørge for det.",
+    ]);
+    expect(readDb().participants.find((p) => p.name === "Signe Storm")!.needs).toBe(
+      "Jeg har brug for glutenfri mad",
+    );
+  });
+
+  it("records a failed Teams send in the outbox without failing the batch", async () => {
+    await connector.close();
+    const res = await api.remind("m1");
+    expect(res).toEqual({ sent: 0, skipped: 1 });
+    const failed = (await api.outbox()).messages.find(
+      (m) => m.channel === "msteams" && m.purpose === "reminder",
+    );
+    expect(failed).toMatchObject({ status: "failed" });
+  });
+});

@@ -1,0 +1,46 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedActivity {
+  conversationId: string;
+  activity: {
+    text?: string;
+    attachments?: Array<{ content: { body: Array<{ text: string }>; actions?: Array<{ title: string }> } }>;
+  };
+  /** Whatever the test wants to know at the moment the message arrived (e.g. the data file). */
+  seen: unknown;
+}
+
+/**
+ * A stand-in for the Bot Connector service that Azure Bot Service runs for Teams and Web
+ * Chat: it receives the bot's replies and proactive messages as the real one would.
+ */
+export async function startFakeConnector(onReceive: () => unknown = () => undefined) {
+  const received: ReceivedActivity[] = [];
+  const server: Server = createServer(async (req: IncomingMessage, res) => {
+    const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? "");
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    if (req.method === "POST" && match) {
+      received.push({
+        conversationId: decodeURIComponent(match[1]!),
+        activity: JSON.parse(body),
+        seen: onReceive(),
+      });
+      // restify patches http.ServerResponse in this process, so writeHead does not chain here.
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: `reply-${received.length}` }));
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    serviceUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    received,
+    texts: () =>
+      received.map((r) => r.activity.text ?? r.activity.attachments?.[0]?.content.body[0]?.text ?? ""),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
