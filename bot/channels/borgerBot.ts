@@ -7,13 +7,16 @@ import {
   type StatePropertyAccessor,
 } from "botbuilder";
 import type { DialogState } from "botbuilder-dialogs";
-import { setMemberTurn, type MemberTurn } from "../../dialogs/memberTurn.js";
+import { getMemberTurn, setMemberTurn, type MemberTurn } from "../../dialogs/memberTurn.js";
 import type { MainDialog } from "../../dialogs/mainDialog.js";
-import { sendWelcomeOnce } from "../../dialogs/replies.js";
+import { messageContext, sendReply, sendWelcomeOnce } from "../../dialogs/replies.js";
 import type { DialogServices } from "../../dialogs/services.js";
+import { setInvitation } from "../domain/attendance.js";
 import type { OrganizerDirectory } from "../domain/organizers.js";
 import { ensureParticipant, mergeInto } from "../domain/participants.js";
+import { invitationReply } from "../messages/invitation.js";
 import type { DbData, Participant } from "../store/schema.js";
+import { LOCAL_CHANNEL_ID } from "./localAdapter.js";
 
 export interface BorgerBotDeps {
   services: DialogServices;
@@ -34,7 +37,7 @@ export class BorgerBot extends TeamsActivityHandler {
     this.dialogState = deps.conversationState.createProperty<DialogState>("dialogState");
 
     this.onMembersAdded(async (context, next) => {
-      if (context.activity.conversation.isGroup !== true) await this.welcomeOnce(context);
+      if (context.activity.conversation.isGroup !== true) await this.welcome(context);
       await next();
     });
 
@@ -56,8 +59,26 @@ export class BorgerBot extends TeamsActivityHandler {
     else await this.deps.conversationState.saveChanges(context, false);
   }
 
-  private async welcomeOnce(context: TurnContext): Promise<void> {
-    await sendWelcomeOnce(context, this.deps.services);
+  private async welcome(context: TurnContext): Promise<void> {
+    const { services } = this.deps;
+    const member = getMemberTurn(context);
+    const firstTime = !member.participant.welcomedAt;
+    await sendWelcomeOnce(context, services);
+    // On the local test page a newcomer plays an invited member, so every flow can be tried
+    // there: the invitation, JA/NEJ/MÅSKE, special needs, absence and the organizer side.
+    if (firstTime && member.channel === LOCAL_CHANNEL_ID) {
+      await services.store.update((data) => {
+        member.participant.onList = true;
+        setInvitation(
+          data,
+          member.participant,
+          "invited",
+          { actor: "system", channel: member.channel },
+          services.clock(),
+        );
+      });
+      await sendReply(context, invitationReply(messageContext(services, context), member.participant.name));
+    }
   }
 
   private async resolveMember(context: TurnContext): Promise<MemberTurn> {

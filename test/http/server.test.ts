@@ -214,6 +214,25 @@ describe("local chat page", () => {
     );
   });
 
+  it("lets a newcomer play an invited member, so the invitation flow can be tried", async () => {
+    const open = await postJson(`${server.baseUrl}/api/local/messages`, {
+      userId: "local-demo",
+      type: "conversationUpdate",
+    });
+    const { activities } = (await open.json()) as {
+      activities: Array<{
+        attachments: Array<{ content: { body: Array<{ text: string }>; actions: Array<{ title: string }> } }>;
+      }>;
+    };
+    expect(activities).toHaveLength(2);
+    const invitation = activities[1]!.attachments[0]!.content;
+    expect(invitation.body[0]!.text).toMatch(
+      /^Hej\. Eksempel Kommune inviterer dig til Borgersamlingen om klima og grøn omstilling\./,
+    );
+    expect(invitation.actions.map((action) => action.title)).toEqual(["Ja", "Nej", "Måske"]);
+    expect((await db()).participants!.find((p) => p.invitation === "invited" && p.onList)).toBeDefined();
+  });
+
   it("refuses a bad user id with 400", async () => {
     const res = await postJson(`${server.baseUrl}/api/local/messages`, { userId: "<script>", text: "hej" });
     expect(res.status).toBe(400);
