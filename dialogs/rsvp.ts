@@ -9,7 +9,7 @@ import { joinList, sessionList } from "../bot/messages/invitation.js";
 import type { Reply } from "../bot/messages/reply.js";
 import { extractDates } from "../bot/nlu/dates.js";
 import type { Participant } from "../bot/store/schema.js";
-import { getMemberTurn } from "./memberTurn.js";
+import { getMemberTurn, type MemberTurn } from "./memberTurn.js";
 import { messageContext } from "./replies.js";
 import type { DialogServices } from "./services.js";
 
@@ -106,7 +106,7 @@ export async function handleRsvp(
 
   if (participant.invitation !== "accepted") return say({ text: ctx.t("rsvp.notInvited") });
   if (intent === "rsvp.maybe") return say({ text: ctx.t("rsvp.maybe") });
-  return reportForSessions(context, intent, text, services);
+  return reportForSessions({ member, ctx, now }, intent, text, services);
 }
 
 function deadlineText(ctx: MessageContext): string {
@@ -125,15 +125,13 @@ function deadlineText(ctx: MessageContext): string {
  * session or the next one, and the organizers are told.
  */
 async function reportForSessions(
-  context: TurnContext,
+  turn: { member: MemberTurn; ctx: MessageContext; now: Date },
   intent: "rsvp.yes" | "rsvp.no",
   text: string,
   services: DialogServices,
 ): Promise<RsvpOutcome> {
-  const member = getMemberTurn(context);
+  const { member, ctx, now } = turn;
   const participant = member.participant;
-  const ctx = messageContext(services, context);
-  const now = services.clock();
   const timeZone = ctx.assembly.timeZone;
   const upcoming = ctx.assembly.sessions.filter((session) => session.end > now);
   const changes: Array<{ session: Session; status: "attending" | "absent" }> = [];

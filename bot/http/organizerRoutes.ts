@@ -1,7 +1,7 @@
 import type { Request, Response, Server } from "restify";
 import { z } from "zod";
 import type { Assembly } from "../assembly/load.js";
-import { attendanceReport } from "../domain/attendance.js";
+import { attendanceReport, type AttendanceRow } from "../domain/attendance.js";
 import { eraseParticipant } from "../domain/erasure.js";
 import { answerInboxItem, listInbox, type AnswerDeps } from "../domain/inbox.js";
 import type { DeliveryDeps } from "../domain/delivery.js";
@@ -39,8 +39,21 @@ function maskRecipient(to: string): string {
   return to.length > 4 ? `${to.slice(0, 4)}****` : to;
 }
 
-function wantsCsv(req: Request): boolean {
-  return (req.query as { format?: string } | undefined)?.format === "csv";
+type Column<T> = [header: string, value: (item: T) => unknown];
+
+/** A list as JSON, or with ?format=csv as a CSV for Danish Excel with the given columns. */
+function sendList<T>(
+  req: Request,
+  res: Response,
+  list: { key: string; items: T[]; file: string; columns: Array<Column<T>>; json?: Record<string, unknown> },
+): void {
+  if ((req.query as { format?: string } | undefined)?.format !== "csv") {
+    sendJson(res, 200, { ...list.json, [list.key]: list.items });
+    return;
+  }
+  const header = list.columns.map(([name]) => name);
+  const rows = list.items.map((item) => list.columns.map(([, value]) => value(item)));
+  sendCsv(res, list.file, toExcelCsv(header, rows));
 }
 
 function query<T>(schema: z.ZodType<T>, req: Request): T {
@@ -98,19 +111,21 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
           needs,
           createdAt,
         }));
-      if (!wantsCsv(req)) return sendJson(res, 200, { participants });
-      const header = ["id", "name", "phone", "email", "language", "invitation", "opted_out", "needs"];
-      const rows = participants.map((p) => [
-        p.id,
-        p.name,
-        p.phone,
-        p.email,
-        p.language,
-        p.invitation,
-        p.optedOut ? "ja" : "nej",
-        p.needs,
-      ]);
-      sendCsv(res, "deltagere.csv", toExcelCsv(header, rows));
+      sendList(req, res, {
+        key: "participants",
+        items: participants,
+        file: "deltagere.csv",
+        columns: [
+          ["id", (p) => p.id],
+          ["name", (p) => p.name],
+          ["phone", (p) => p.phone],
+          ["email", (p) => p.email],
+          ["language", (p) => p.language],
+          ["invitation", (p) => p.invitation],
+          ["opted_out", (p) => (p.optedOut ? "ja" : "nej")],
+          ["needs", (p) => p.needs],
+        ],
+      });
     }),
   );
 
@@ -148,31 +163,22 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
     "/api/organizer/attendance",
     route("organizer-attendance", async (req, res) => {
       const rows = attendanceReport(store.data, deps.assembly);
-      if (!wantsCsv(req))
-        return sendJson(res, 200, {
-          sessions: deps.assembly.sessions.map(({ id, start, end }) => ({ id, start, end })),
-          participants: rows,
-        });
       const sessionIds = deps.assembly.sessions.map((session) => session.id);
-      const header = [
-        "id",
-        "name",
-        "phone",
-        "invitation",
-        ...sessionIds,
-        ...sessionIds.map((id) => `reason_${id}`),
-        "needs",
-      ];
-      const csvRows = rows.map((row) => [
-        row.id,
-        row.name,
-        row.phone,
-        row.invitation,
-        ...sessionIds.map((id) => row.sessions[id]),
-        ...sessionIds.map((id) => row.reasons[id]),
-        row.needs,
-      ]);
-      sendCsv(res, "fremmoede.csv", toExcelCsv(header, csvRows));
+      sendList(req, res, {
+        key: "participants",
+        items: rows,
+        file: "fremmoede.csv",
+        json: { sessions: deps.assembly.sessions.map(({ id, start, end }) => ({ id, start, end })) },
+        columns: [
+          ["id", (row) => row.id],
+          ["name", (row) => row.name],
+          ["phone", (row) => row.phone],
+          ["invitation", (row) => row.invitation],
+          ...sessionIds.map((id): Column<AttendanceRow> => [id, (row) => row.sessions[id]]),
+          ...sessionIds.map((id): Column<AttendanceRow> => [`reason_${id}`, (row) => row.reasons[id]]),
+          ["needs", (row) => row.needs],
+        ],
+      });
     }),
   );
 
@@ -185,32 +191,23 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
           ...message,
           to: maskRecipient(message.to),
         }));
-      if (!wantsCsv(req)) return sendJson(res, 200, { messages });
-      const header = [
-        "id",
-        "to",
-        "channel",
-        "purpose",
-        "status",
-        "provider_id",
-        "error",
-        "text",
-        "created_at",
-        "updated_at",
-      ];
-      const rows = messages.map((m) => [
-        m.id,
-        m.to,
-        m.channel,
-        m.purpose,
-        m.status,
-        m.providerId,
-        m.error,
-        m.text,
-        m.createdAt,
-        m.updatedAt,
-      ]);
-      sendCsv(res, "udbakke.csv", toExcelCsv(header, rows));
+      sendList(req, res, {
+        key: "messages",
+        items: messages,
+        file: "udbakke.csv",
+        columns: [
+          ["id", (m) => m.id],
+          ["to", (m) => m.to],
+          ["channel", (m) => m.channel],
+          ["purpose", (m) => m.purpose],
+          ["status", (m) => m.status],
+          ["provider_id", (m) => m.providerId],
+          ["error", (m) => m.error],
+          ["text", (m) => m.text],
+          ["created_at", (m) => m.createdAt],
+          ["updated_at", (m) => m.updatedAt],
+        ],
+      });
     }),
   );
 
@@ -218,32 +215,23 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
     "/api/organizer/inbox",
     route("organizer-inbox", async (req, res) => {
       const items = listInbox(store.data, query(inboxQuery, req));
-      if (!wantsCsv(req)) return sendJson(res, 200, { items });
-      const header = [
-        "id",
-        "name",
-        "phone",
-        "channel",
-        "reason",
-        "status",
-        "text",
-        "answer",
-        "created_at",
-        "answered_at",
-      ];
-      const rows = items.map((i) => [
-        i.id,
-        i.member.name,
-        i.member.phone,
-        i.channel,
-        i.reason,
-        i.status,
-        i.text,
-        i.answer,
-        i.createdAt,
-        i.answeredAt,
-      ]);
-      sendCsv(res, "indbakke.csv", toExcelCsv(header, rows));
+      sendList(req, res, {
+        key: "items",
+        items,
+        file: "indbakke.csv",
+        columns: [
+          ["id", (i) => i.id],
+          ["name", (i) => i.member.name],
+          ["phone", (i) => i.member.phone],
+          ["channel", (i) => i.channel],
+          ["reason", (i) => i.reason],
+          ["status", (i) => i.status],
+          ["text", (i) => i.text],
+          ["answer", (i) => i.answer],
+          ["created_at", (i) => i.createdAt],
+          ["answered_at", (i) => i.answeredAt],
+        ],
+      });
     }),
   );
 

@@ -1,17 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
-import {
-  botActivity,
-  postJson,
-  postSms,
-  smsParams,
-  TEST_AUTH_TOKEN,
-  TEST_PUBLIC_URL,
-  twimlMessages,
-} from "../helpers/http.js";
-import { organizerApi, TEST_ORGANIZER_TOKEN } from "../helpers/organizerApi.js";
-import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import { botActivity, postJson } from "../helpers/http.js";
+import type { organizerApi } from "../helpers/organizerApi.js";
+import { startFlowServer } from "../helpers/flowServer.js";
+import type { TestServer } from "../helpers/testServer.js";
 
 /*
  * Whole conversations over the real HTTP endpoints: signed Twilio posts, Bot Framework
@@ -25,31 +17,17 @@ const BO = "+4521314151";
 const CARL = "+4522324252";
 const ANNA_TEAMS = "00000000-0000-0000-0000-00000000a11a";
 
+let flow: Awaited<ReturnType<typeof startFlowServer>>;
 let server: TestServer;
 let api: ReturnType<typeof organizerApi>;
+const db = () => flow.db();
+const sms = (from: string, body: string) => flow.sms(from, body);
 
 beforeAll(async () => {
-  server = await startTestServer({
-    now: NOW,
-    env: {
-      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-      PUBLIC_URL: TEST_PUBLIC_URL,
-      ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN,
-    },
-  });
-  api = organizerApi(server.baseUrl);
+  flow = await startFlowServer({ now: NOW });
+  ({ server, api } = flow);
 });
 afterAll(() => server.cleanup());
-
-async function db(): Promise<DbData> {
-  return JSON.parse(await readFile(server.dbFile, "utf8")) as DbData;
-}
-
-async function sms(from: string, body: string): Promise<string[]> {
-  const res = await postSms(server.baseUrl, smsParams(from, body));
-  expect(res.status).toBe(200);
-  return twimlMessages(await res.text());
-}
 
 async function teams(text: string): Promise<string[]> {
   const res = await postJson(

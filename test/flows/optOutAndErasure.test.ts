@@ -1,47 +1,27 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
-import {
-  postJson,
-  postSms,
-  smsParams,
-  TEST_AUTH_TOKEN,
-  TEST_PUBLIC_URL,
-  twimlMessages,
-} from "../helpers/http.js";
-import { organizerApi, TEST_ORGANIZER_TOKEN } from "../helpers/organizerApi.js";
-import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import { postJson } from "../helpers/http.js";
+import { organizerApi } from "../helpers/organizerApi.js";
+import { startFlowServer } from "../helpers/flowServer.js";
+import type { TestServer } from "../helpers/testServer.js";
 
 const NOW = new Date("2026-11-28T10:00:00Z");
 const DORTE = "+4523334353";
 const ERIK = "+4524344454";
 
+let flow: Awaited<ReturnType<typeof startFlowServer>>;
 let server: TestServer;
 let api: ReturnType<typeof organizerApi>;
+const db = () => flow.db();
+const sms = (from: string, body: string) => flow.sms(from, body);
 
 beforeAll(async () => {
-  server = await startTestServer({
-    now: NOW,
-    env: {
-      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-      PUBLIC_URL: TEST_PUBLIC_URL,
-      ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN,
-    },
-  });
-  api = organizerApi(server.baseUrl);
+  flow = await startFlowServer({ now: NOW });
+  ({ server, api } = flow);
   await api.importCsv(`name,phone\nDorte Dahl,${DORTE}\nErik Eriksen,${ERIK}\n`);
 });
 afterAll(() => server.cleanup());
-
-async function db(): Promise<DbData> {
-  return JSON.parse(await readFile(server.dbFile, "utf8")) as DbData;
-}
-
-async function sms(from: string, body: string): Promise<string[]> {
-  const res = await postSms(server.baseUrl, smsParams(from, body));
-  expect(res.status).toBe(200);
-  return twimlMessages(await res.text());
-}
 
 const dorte = async () => (await db()).participants.find((p) => p.phone === DORTE)!;
 

@@ -1,0 +1,31 @@
+import { readFile } from "node:fs/promises";
+import { expect } from "vitest";
+import type { DbData } from "../../bot/store/schema.js";
+import { postSms, smsParams, TEST_AUTH_TOKEN, TEST_PUBLIC_URL, twimlMessages } from "./http.js";
+import { organizerApi, TEST_ORGANIZER_TOKEN } from "./organizerApi.js";
+import { startTestServer, type TestServerOptions } from "./testServer.js";
+
+/** A server as deployed (Twilio signatures on, organizer API open), with helpers for conversations. */
+export async function startFlowServer(options: TestServerOptions = {}) {
+  const server = await startTestServer({
+    ...options,
+    env: {
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      PUBLIC_URL: TEST_PUBLIC_URL,
+      ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN,
+      ...options.env,
+    },
+  });
+  return {
+    server,
+    api: organizerApi(server.baseUrl),
+    /** The data file as it is on disk now. */
+    db: async () => JSON.parse(await readFile(server.dbFile, "utf8")) as DbData,
+    /** Sends a signed SMS and returns the texts of the TwiML reply. */
+    sms: async (from: string, body: string) => {
+      const res = await postSms(server.baseUrl, smsParams(from, body));
+      expect(res.status).toBe(200);
+      return twimlMessages(await res.text());
+    },
+  };
+}
