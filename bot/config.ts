@@ -96,7 +96,11 @@ export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 export interface Config {
   port: number;
-  /** No Microsoft app id: anonymous Bot Framework, the local chat page, and an SMS dry-run outbox. */
+  /**
+   * Neither Azure nor Twilio configured: anonymous Bot Framework (as the Emulator expects), the
+   * local chat page, and an SMS dry-run outbox. With real Twilio and no Azure app the bot runs
+   * SMS only; anonymous Bot Framework would then let anyone pose as any member.
+   */
   localMode: boolean;
   microsoft: { appId?: string; appPassword?: string; appType?: string; tenantId?: string };
   twilio: {
@@ -135,7 +139,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
 function toConfig(env: Env): Config {
   return {
     port: env.PORT,
-    localMode: !env.MicrosoftAppId,
+    localMode: !env.MicrosoftAppId && !env.TWILIO_ACCOUNT_SID,
     microsoft: {
       appId: env.MicrosoftAppId,
       appPassword: env.MicrosoftAppPassword,

@@ -41,8 +41,14 @@ const activitySchema = z.looseObject({
   conversation: z.looseObject({ id: z.string().min(1) }),
 });
 
+/** SMS and the local page have their own endpoints; here they could only be forged. */
+const OWN_CHANNELS = new Set(["sms", "local"]);
+
 function parseActivity(body: Record<string, unknown>): Record<string, unknown> {
   const parsed = activitySchema.safeParse(body);
+  if (parsed.success && OWN_CHANNELS.has(parsed.data.channelId)) {
+    throw new HttpError(400, `channelId ${parsed.data.channelId} is not accepted on /api/messages`);
+  }
   if (!parsed.success) {
     throw new HttpError(
       400,
@@ -57,15 +63,19 @@ export function createServer(deps: ServerDeps): Server {
   const server = restify.createServer({ name: "borgerbot", handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
-  server.post(
-    "/api/messages",
-    guarded(logger, "messages", async (req, res) => {
-      // CloudAdapter reads the parsed activity from req.body and answers auth errors itself,
-      // but throws on a malformed activity; those get their 400 here.
-      req.body = parseActivity(await readJsonBody(req));
-      await deps.cloudAdapter.process(req, res, deps.runTurn);
-    }),
-  );
+  // Bot Framework needs either Azure's authentication or local mode; an SMS-only
+  // deployment has neither, so the endpoint is not there at all.
+  if (config.microsoft.appId || config.localMode) {
+    server.post(
+      "/api/messages",
+      guarded(logger, "messages", async (req, res) => {
+        // CloudAdapter reads the parsed activity from req.body and answers auth errors itself,
+        // but throws on a malformed activity; those get their 400 here.
+        req.body = parseActivity(await readJsonBody(req));
+        await deps.cloudAdapter.process(req, res, deps.runTurn);
+      }),
+    );
+  }
 
   registerSmsRoutes({
     server,

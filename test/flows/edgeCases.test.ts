@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runOrganizerCli } from "../../bot/cli/organizer.js";
+import { createOrganizerClient } from "../../bot/cli/organizerClient.js";
+import { loadConfig } from "../../bot/config.js";
+import { startFlowServer } from "../helpers/flowServer.js";
+import { botActivity, postJson } from "../helpers/http.js";
+import { TEST_ORGANIZER_TOKEN } from "../helpers/organizerApi.js";
+import { startTestServer } from "../helpers/testServer.js";
+
+const NOW = new Date("2026-11-28T10:00:00Z");
+let flow: Awaited<ReturnType<typeof startFlowServer>>;
+
+beforeAll(async () => {
+  flow = await startFlowServer({ now: NOW });
+});
+afterAll(() => flow.server.cleanup());
+
+const teams = (aadObjectId: string, text: string) =>
+  postJson(
+    `${flow.server.baseUrl}/api/messages`,
+    botActivity(text, {
+      channelId: "msteams",
+      from: { id: `29:${aadObjectId}`, aadObjectId },
+      conversation: { id: `a:${aadObjectId}` },
+    }),
+  );
+
+describe("answers that change the subject", () => {
+  it("takes STOP as opt-out even while the bot waits for a yes to erasure", async () => {
+    const phone = "+4531000001";
+    await flow.sms(phone, "slet mine oplysninger");
+    expect(await flow.sms(phone, "STOP")).toEqual([
+      "Du får ikke flere beskeder fra os. Skriv START, hvis du fortryder.",
+    ]);
+    expect((await flow.db()).participants.find((p) => p.phone === phone)!.optedOut).toBe(true);
+  });
+
+  it("records an absence given in answer to the special-needs question", async () => {
+    const phone = "+4531000002";
+    await flow.api.importCsv(`name,phone\nUlla Ulv,${phone}\n`);
+    await flow.sms(phone, "ja");
+    expect(await flow.sms(phone, "jeg kan ikke d. 26. december")).toEqual([
+      "Tak for besked. Vi har noteret, at du ikke kommer lørdag den 26. december kl. 10-16.",
+    ]);
+    const data = await flow.db();
+    const ulla = data.participants.find((p) => p.phone === phone)!;
+    expect(data.attendance).toContainEqual(
+      expect.objectContaining({ participantId: ulla.id, sessionId: "m2", status: "absent" }),
+    );
+    expect(ulla.needs).toBeUndefined();
+  });
+
+  it("says so when START comes from someone who never opted out", async () => {
+    const replies = await flow.sms("+4531000003", "START");
+    expect(replies.at(-1)).toBe("Du får allerede beskeder fra os om borgersamlingen.");
+  });
+});
+
+describe("an opt-out or erasure that came before the list", () => {
+  it("keeps a Teams user's STOP when the list later names them", async () => {
+    const aad = "33333333-4444-5555-6666-777777777777";
+    expect((await teams(aad, "stop")).status).toBe(200);
+    await flow.api.importCsv(`name,phone,teams_id\nVera Vang,+4531000004,${aad}\n`);
+    const vera = (await flow.db()).participants.find((p) => p.name === "Vera Vang")!;
+    expect(vera.optedOut).toBe(true);
+    await flow.api.invite();
+    expect(
+      (await flow.db()).outbox.filter((m) => m.purpose === "invitation" && m.to === "+4531000004"),
+    ).toEqual([]);
+  });
+
+  it("does not import again someone who asked to be erased", async () => {
+    const phone = "+4531000005";
+    await flow.api.importCsv(`name,phone\nWilly Winther,${phone}\n`);
+    await flow.sms(phone, "slet mine oplysninger");
+    await flow.sms(phone, "ja");
+    const res = await flow.api.importCsv(`name,phone\nWilly Winther,${phone}\n`);
+    expect(await res.json()).toEqual({
+      imported: 0,
+      updated: 0,
+      rejected: [{ row: 2, reason: "this person asked to be erased and not contacted again" }],
+    });
+    expect(await flow.db().then((data) => JSON.stringify(data).includes(phone))).toBe(false);
+  });
+
+  it("lets the CLI forget someone who only wrote in", async () => {
+    const phone = "+4531000006";
+    await flow.sms(phone, "hvor er møderne");
+    const client = createOrganizerClient({ baseUrl: flow.server.baseUrl, token: TEST_ORGANIZER_TOKEN });
+    const output: string[] = [];
+    await runOrganizerCli(["forget", phone], client, (line) => output.push(line));
+    expect(output).toEqual([`Deltageren med nummeret ${phone} er slettet.`]);
+    expect((await flow.db()).participants.some((p) => p.phone === phone)).toBe(false);
+  });
+});
+
+describe("who may use /api/messages", () => {
+  it("refuses activities that claim to come from SMS or the local page", async () => {
+    const res = await postJson(
+      `${flow.server.baseUrl}/api/messages`,
+      botActivity("indbakke", { channelId: "sms", from: { id: "+4520304050" } }),
+    );
+    expect(res.status).toBe(400);
+  });
+
+  it("is not there at all in an SMS-only deployment (Twilio without Azure)", async () => {
+    const env = {
+      TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`,
+      TWILIO_AUTH_TOKEN: "token",
+      TWILIO_FROM: "+4570000000",
+      PUBLIC_URL: "https://bot.example.dk",
+    };
+    expect(loadConfig(env).localMode).toBe(false);
+    const smsOnly = await startTestServer({
+      env,
+      twilioApi: { create: async () => ({ sid: "SM1", status: "queued" }) },
+    });
+    try {
+      expect((await postJson(`${smsOnly.baseUrl}/api/messages`, botActivity("hej"))).status).toBe(404);
+      expect((await fetch(`${smsOnly.baseUrl}/`)).status).toBe(404);
+    } finally {
+      await smsOnly.cleanup();
+    }
+  });
+});
