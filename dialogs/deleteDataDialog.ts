@@ -1,6 +1,7 @@
 import { ComponentDialog, TextPrompt, WaterfallDialog, type WaterfallStepContext } from "botbuilder-dialogs";
 import { renderReply } from "../bot/channels/renderReply.js";
 import { eraseParticipant } from "../bot/domain/erasure.js";
+import type { ChildResult } from "./childResult.js";
 import { getMemberTurn } from "./memberTurn.js";
 import { messageContext, sendReply } from "./replies.js";
 import type { DialogServices } from "./services.js";
@@ -37,11 +38,14 @@ export class DeleteDataDialog extends ComponentDialog {
 
   private async eraseStep(step: WaterfallStepContext) {
     const ctx = messageContext(this.services, step.context);
-    const { intent } = this.services.classify(String(step.result ?? ""));
-    if (intent !== "rsvp.yes") {
+    const answer = String(step.result ?? "");
+    const { intent } = this.services.classify(answer);
+    if (intent === "rsvp.no") {
       await sendReply(step.context, { text: ctx.t("privacy.kept") });
       return step.endDialog();
     }
+    // Anything but a clear yes or no (STOP, a question) is handled as a message of its own.
+    if (intent !== "rsvp.yes") return step.endDialog({ reroute: answer } satisfies ChildResult);
     const member = getMemberTurn(step.context);
     await this.services.store.update((data) =>
       eraseParticipant(data, member.participant.id, this.services.clock(), "member"),

@@ -19,7 +19,8 @@ import type { Reply } from "../bot/messages/reply.js";
 import { foldDanish } from "../bot/nlu/normalize.js";
 import { DELETE_DATA_DIALOG, DeleteDataDialog } from "./deleteDataDialog.js";
 import { getMemberTurn } from "./memberTurn.js";
-import { NEEDS_DIALOG, NeedsDialog, type NeedsResult } from "./needsDialog.js";
+import type { ChildResult } from "./childResult.js";
+import { NEEDS_DIALOG, NeedsDialog } from "./needsDialog.js";
 import { handleOrganizerCommand } from "./organizerCommands.js";
 import { messageContext, sendReply, sendWelcomeOnce } from "./replies.js";
 import { handleRsvp, type RsvpIntent } from "./rsvp.js";
@@ -83,9 +84,12 @@ export class MainDialog extends ComponentDialog {
 
     switch (intent) {
       case "optout":
-      case "optin":
+      case "optin": {
+        const wasOptedOut = member.participant.optedOut;
         await this.setOptOut(step.context, intent === "optout");
-        return this.replyAndEnd(step, { text: ctx.t(`${intent}.confirmed`) });
+        const key = intent === "optin" && !wasOptedOut ? "optin.already" : `${intent}.confirmed`;
+        return this.replyAndEnd(step, { text: ctx.t(key) });
+      }
       case "privacy.delete":
         return step.beginDialog(DELETE_DATA_DIALOG);
       case "language.switch":
@@ -110,7 +114,7 @@ export class MainDialog extends ComponentDialog {
 
   /** A child dialog ended; a question it could not take is routed as a new message. */
   private async afterChildStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const reroute = (step.result as NeedsResult | undefined)?.reroute;
+    const reroute = (step.result as ChildResult | undefined)?.reroute;
     return reroute
       ? step.replaceDialog(ROUTE_WATERFALL, { reroute } satisfies RouteOptions)
       : step.endDialog();

@@ -2,6 +2,8 @@ import { ComponentDialog, TextPrompt, WaterfallDialog, type WaterfallStepContext
 import { setNeeds } from "../bot/domain/attendance.js";
 import { renderReply } from "../bot/channels/renderReply.js";
 import { foldDanish } from "../bot/nlu/normalize.js";
+import { extractDates } from "../bot/nlu/dates.js";
+import type { ChildResult } from "./childResult.js";
 import { getMemberTurn } from "./memberTurn.js";
 import { messageContext, sendReply } from "./replies.js";
 import type { DialogServices } from "./services.js";
@@ -19,12 +21,19 @@ const NEEDS_TOPICS = new Set([
   "faq.language",
   "none",
 ]);
-const NO_NEEDS = new Set(["nej", "nej tak", "ingen", "nix", "nope", "no", "none", "intet", "nej ingen"]);
-
-/** What the needs question leaves for the main dialog: a new question to route, if any. */
-export interface NeedsResult {
-  reroute?: string;
-}
+const NO_NEEDS = new Set([
+  "nej",
+  "nej tak",
+  "ingen",
+  "nix",
+  "nope",
+  "no",
+  "none",
+  "intet",
+  "nej ingen",
+  "ikke noget",
+  "intet særligt",
+]);
 
 /**
  * Asked once, right after a member accepts: does anything need arranging (diet, access)?
@@ -49,14 +58,19 @@ export class NeedsDialog extends ComponentDialog {
   private async saveStep(step: WaterfallStepContext) {
     const text = String(step.result ?? "").trim();
     const ctx = messageContext(this.services, step.context);
-    const folded = foldDanish(text).replace(/[.!]+$/, "");
-    if (NO_NEEDS.has(folded) || this.services.classify(text).intent === "rsvp.no") {
-      await sendReply(step.context, { text: ctx.t("rsvp.noNeeds") });
-      return step.endDialog({} satisfies NeedsResult);
-    }
+    const folded = foldDanish(text)
+      .replace(/[^\p{L}\s]/gu, "")
+      .replace(/\s+/g, " ")
+      .trim();
     const { intent } = this.services.classify(text);
+    // "nej tak" answers the question; "jeg kan ikke d. 26." is news about a session.
+    const namesDates = extractDates(text, this.services.clock(), this.services.assembly.timeZone).length > 0;
+    if (NO_NEEDS.has(folded) || (intent === "rsvp.no" && !namesDates)) {
+      await sendReply(step.context, { text: ctx.t("rsvp.noNeeds") });
+      return step.endDialog({} satisfies ChildResult);
+    }
     if (text.includes("?") || !NEEDS_TOPICS.has(intent))
-      return step.endDialog({ reroute: text } satisfies NeedsResult);
+      return step.endDialog({ reroute: text } satisfies ChildResult);
     const member = getMemberTurn(step.context);
     await this.services.store.update((data) =>
       setNeeds(
@@ -68,6 +82,6 @@ export class NeedsDialog extends ComponentDialog {
       ),
     );
     await sendReply(step.context, { text: ctx.t("rsvp.needsSaved") });
-    return step.endDialog({} satisfies NeedsResult);
+    return step.endDialog({} satisfies ChildResult);
   }
 }

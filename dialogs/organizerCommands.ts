@@ -8,7 +8,7 @@ import type { DialogServices } from "./services.js";
 /** Organizers answer by the first characters of an item's id, which stay valid as the inbox grows. */
 const SHORT_ID_LENGTH = 6;
 const LIST_COMMAND = /^(indbakke|inbox)$/i;
-const ANSWER_COMMAND = /^(?:svar|answer)\s+([0-9a-f]{6,36})\s+([\s\S]+)$/i;
+const ANSWER_COMMAND = /^(?:svar|answer)\s+([0-9a-f][0-9a-f-]{5,35})\s+([\s\S]+)$/i;
 
 /**
  * Organizer commands in chat: "indbakke" lists open questions, "svar <id> <tekst>" answers one.

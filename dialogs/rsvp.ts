@@ -58,25 +58,9 @@ export async function handleRsvp(
     ctx.assembly.sessions.find((s) => s.id === participant.awaitingSession!.sessionId && s.end > now);
   if (participant.invitation === "accepted" && awaiting && intent !== "rsvp.maybe") {
     const status = intent === "rsvp.yes" ? "attending" : "absent";
-    await update((data) => {
-      setAttendance(
-        data,
-        {
-          participantId: participant.id,
-          sessionId: awaiting.id,
-          status,
-          reason: status === "absent" ? text : undefined,
-        },
-        source,
-        now,
-      );
-      participant.awaitingSession = undefined;
-    });
-    return say({
-      text: ctx.t(status === "absent" ? "attendance.absent" : "attendance.attending", {
-        when: when(awaiting, ctx),
-      }),
-    });
+    return say(
+      ...(await applySessionChanges({ member, ctx, now }, [{ session: awaiting, status }], text, services)),
+    );
   }
 
   const pending =
@@ -89,7 +73,7 @@ export async function handleRsvp(
       const key = pending ? "rsvp.accepted" : "rsvp.reconsider";
       return {
         replies: [{ text: ctx.t(key, { sessions: joinList(sessionList(ctx), ctx) }) }],
-        askNeeds: pending,
+        askNeeds: !participant.needs,
       };
     }
     if (intent === "rsvp.no") {
@@ -134,7 +118,7 @@ async function reportForSessions(
   const participant = member.participant;
   const timeZone = ctx.assembly.timeZone;
   const upcoming = ctx.assembly.sessions.filter((session) => session.end > now);
-  const changes: Array<{ session: Session; status: "attending" | "absent" }> = [];
+  const changes: SessionChange[] = [];
   const missingDates: string[] = [];
 
   for (const clause of text.split(/\b(?:men|but)\b/i)) {
@@ -176,39 +160,7 @@ async function reportForSessions(
     changes.push({ session, status: "absent" });
   }
 
-  const replies: Reply[] = [];
-  if (changes.length > 0) {
-    await services.store.update((data) => {
-      for (const change of changes) {
-        setAttendance(
-          data,
-          {
-            participantId: participant.id,
-            sessionId: change.session.id,
-            status: change.status,
-            reason: change.status === "absent" ? text : undefined,
-          },
-          { actor: "member", channel: member.channel },
-          now,
-        );
-      }
-      if (changes.some((change) => change.status === "absent")) {
-        addHandoff(
-          data,
-          { participantId: participant.id, channel: member.channel, text, reason: "absence-report" },
-          now,
-        );
-      }
-    });
-    for (const status of ["absent", "attending"] as const) {
-      const sessions = changes
-        .filter((change) => change.status === status)
-        .map((change) => when(change.session, ctx));
-      if (sessions.length > 0)
-        replies.push({ text: ctx.t(`attendance.${status}`, { when: joinList(sessions, ctx) }) });
-    }
-    await notifyOrganizersOfAbsence(services, participant, ctx, changes, text);
-  }
+  const replies = changes.length > 0 ? await applySessionChanges(turn, changes, text, services) : [];
   if (missingDates.length > 0) {
     const date = joinList(
       missingDates.map((d) => formatShortDate(new Date(`${d}T12:00:00Z`), { ...ctx, timeZone })),
@@ -219,6 +171,55 @@ async function reportForSessions(
     });
   }
   return say(...replies);
+}
+
+type SessionChange = { session: Session; status: "attending" | "absent" };
+
+/**
+ * Records attendance for one or more sessions. An absence also goes to the organizers' inbox
+ * and to organizers in Teams. The replies are built only after the change is on disk.
+ */
+async function applySessionChanges(
+  turn: { member: MemberTurn; ctx: MessageContext; now: Date },
+  changes: SessionChange[],
+  text: string,
+  services: DialogServices,
+): Promise<Reply[]> {
+  const { member, ctx, now } = turn;
+  const participant = member.participant;
+  await services.store.update((data) => {
+    for (const change of changes) {
+      setAttendance(
+        data,
+        {
+          participantId: participant.id,
+          sessionId: change.session.id,
+          status: change.status,
+          reason: change.status === "absent" ? text : undefined,
+        },
+        { actor: "member", channel: member.channel },
+        now,
+      );
+    }
+    participant.awaitingSession = undefined;
+    if (changes.some((change) => change.status === "absent")) {
+      addHandoff(
+        data,
+        { participantId: participant.id, channel: member.channel, text, reason: "absence-report" },
+        now,
+      );
+    }
+  });
+  const replies: Reply[] = [];
+  for (const status of ["absent", "attending"] as const) {
+    const sessions = changes
+      .filter((change) => change.status === status)
+      .map((change) => when(change.session, ctx));
+    if (sessions.length > 0)
+      replies.push({ text: ctx.t(`attendance.${status}`, { when: joinList(sessions, ctx) }) });
+  }
+  await notifyOrganizersOfAbsence(services, participant, ctx, changes, text);
+  return replies;
 }
 
 async function notifyOrganizersOfAbsence(
@@ -241,5 +242,9 @@ async function notifyOrganizersOfAbsence(
       text,
     }),
   };
-  await services.messenger.notifyOrganizers({ reply, purpose: "absence-notice" });
+  await services.messenger.notifyOrganizers({
+    reply,
+    purpose: "absence-notice",
+    aboutParticipantId: participant.id,
+  });
 }

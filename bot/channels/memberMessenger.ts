@@ -26,7 +26,7 @@ export interface MemberMessenger {
     channel?: string;
   }): Promise<DeliveryResult>;
   /** Tells the organizers who use the bot in Teams; returns how many were reached. */
-  notifyOrganizers(args: { reply: Reply; purpose: string }): Promise<number>;
+  notifyOrganizers(args: { reply: Reply; purpose: string; aboutParticipantId: string }): Promise<number>;
 }
 
 export function createMemberMessenger(deps: {
@@ -44,11 +44,17 @@ export function createMemberMessenger(deps: {
     ref: ConversationRef,
     reply: Reply,
     purpose: string,
+    aboutParticipantId?: string,
   ): Promise<{ ok: true } | { ok: false; error: string }> {
     const activity = { ...renderReply(reply, ref.channel), channelData: { purpose } };
     if (ref.channel === "sms") {
-      await deps.sendProactive(ref, [activity]);
-      return { ok: true };
+      // The SMS sender keeps the outbox row; a failed send throws with its reason.
+      try {
+        await deps.sendProactive(ref, [activity]);
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, error: (error as Error).message };
+      }
     }
     const now = deps.clock().toISOString();
     const message: OutboxMessage = {
@@ -56,6 +62,7 @@ export function createMemberMessenger(deps: {
       channel: ref.channel,
       to: ref.key,
       participantId: ref.participantId,
+      aboutParticipantId,
       purpose,
       text: reply.text,
       status: "queued",
@@ -80,14 +87,15 @@ export function createMemberMessenger(deps: {
   }
 
   return {
-    async notifyOrganizers({ reply, purpose }) {
+    async notifyOrganizers({ reply, purpose, aboutParticipantId }) {
       const refs = deps.store.data.conversationRefs.filter((ref) => {
         if (ref.channel !== "msteams") return false;
         const participant = findParticipant(deps.store.data, ref.participantId);
-        return deps.organizers.isOrganizer({ aadObjectId: ref.key, email: participant?.email });
+        if (!participant || participant.optedOut) return false;
+        return deps.organizers.isOrganizer({ aadObjectId: ref.key, email: participant.email });
       });
       let reached = 0;
-      for (const ref of refs) if ((await send(ref, reply, purpose)).ok) reached++;
+      for (const ref of refs) if ((await send(ref, reply, purpose, aboutParticipantId)).ok) reached++;
       return reached;
     },
 

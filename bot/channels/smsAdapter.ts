@@ -44,7 +44,9 @@ export class SmsAdapter extends BufferedTurnAdapter {
       },
       logic,
     );
-    return toTwiml(replies);
+    const texts = replies.map((reply) => reply.text).filter((text): text is string => Boolean(text));
+    await this.sender.recordReplies({ to: sms.from, bodies: texts });
+    return toTwiml(texts);
   }
 
   async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -59,16 +61,20 @@ export class SmsAdapter extends BufferedTurnAdapter {
         body: activity.text,
         purpose: (activity.channelData as { purpose?: string } | undefined)?.purpose ?? "message",
       });
+      // The outbox already says why; the caller (an organizer's answer, say) must know it failed.
+      if (result.status === "failed" || result.status === "blocked") {
+        throw new Error(
+          `smsAdapter: the SMS was not sent (${result.status === "failed" ? result.error : result.reason})`,
+        );
+      }
       responses.push({ id: result.outboxId });
     }
     return responses;
   }
 }
 
-function toTwiml(replies: Partial<Activity>[]): string {
+function toTwiml(texts: string[]): string {
   const response = new twilio.twiml.MessagingResponse();
-  for (const reply of replies) {
-    if (reply.text) response.message(toGsmLookalikes(reply.text));
-  }
+  for (const text of texts) response.message(toGsmLookalikes(text));
   return response.toString();
 }

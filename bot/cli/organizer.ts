@@ -1,11 +1,10 @@
 import "dotenv/config";
 import { readFile } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
-import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { loadConfig } from "../config.js";
 import { toE164 } from "../domain/organizers.js";
-import { decodeCsv } from "../domain/participantImport.js";
+import { decodeCsv, readCsvRecords } from "../domain/participantImport.js";
 import { createTranslations } from "../i18n/i18n.js";
 import {
   ApiError,
@@ -34,33 +33,33 @@ function progressBar(): SingleBar {
 
 /** Large files go up in batches so the bar can move; rejected rows keep their line number in the file. */
 async function importFile(client: OrganizerClient, file: string): Promise<ImportResponse> {
-  const text = decodeCsv(await readFile(file));
-  const delimiter = (text.split(/\r?\n/, 1)[0]!.match(/;/g)?.length ?? 0) > 0 ? ";" : ",";
-  const [header, ...rows] = parse(text, {
-    delimiter,
-    relax_column_count: true,
-    skip_empty_lines: true,
-  }) as string[][];
+  // The server's own reader, so the CLI splits the file exactly as the server would read it.
+  const { delimiter, records, unreadable } = readCsvRecords(decodeCsv(await readFile(file)));
+  const [header, ...rows] = records;
   if (!header) throw new ApiError(400, t("cli.emptyFile"));
-  const total: ImportResponse = { imported: 0, updated: 0, rejected: [] };
+  const total: ImportResponse = { imported: 0, updated: 0, rejected: [...unreadable] };
   const bar = progressBar();
   bar.start(rows.length, 0);
-  for (let start = 0; start < rows.length || start === 0; start += IMPORT_BATCH_ROWS) {
+  for (let start = 0; start === 0 || start < rows.length; start += IMPORT_BATCH_ROWS) {
     const batch = rows.slice(start, start + IMPORT_BATCH_ROWS);
-    const data = stringify([header, ...batch], { delimiter });
+    const data = stringify([header.record, ...batch.map((row) => row.record)], { delimiter });
     const result = await client.request<ImportResponse>("POST", "/api/organizer/participants", {
       type: "text/csv",
       data,
     });
     total.imported += result.imported;
     total.updated += result.updated;
+    // The server numbers the batch's lines (header = 1); map them back to the file's lines.
     total.rejected.push(
-      ...result.rejected.map((rejection) => ({ ...rejection, row: rejection.row + start })),
+      ...result.rejected.map((rejection) => ({
+        ...rejection,
+        row: batch[rejection.row - 2]?.info.lines ?? rejection.row,
+      })),
     );
     bar.update(Math.min(start + IMPORT_BATCH_ROWS, rows.length));
-    if (rows.length === 0) break;
   }
   bar.stop();
+  total.rejected.sort((a, b) => a.row - b.row);
   return total;
 }
 
@@ -86,9 +85,10 @@ async function invite(client: OrganizerClient): Promise<{ sent: number; skipped:
 async function forget(client: OrganizerClient, phone: string): Promise<string> {
   const e164 = toE164(phone);
   if (!e164) return t("cli.badPhone", { phone });
+  // Also someone who only wrote in and is not on the list.
   const { participants } = await client.request<{ participants: Array<{ id: string; phone?: string }> }>(
     "GET",
-    "/api/organizer/participants",
+    `/api/organizer/participants?phone=${encodeURIComponent(e164)}`,
   );
   const match = participants.find((participant) => participant.phone === e164);
   if (!match) return t("cli.unknownPhone", { phone: e164 });

@@ -42,7 +42,8 @@ export async function deliverToParticipant(
       reply: build({ ...base, sms: false }),
       purpose,
     });
-    return result.status === "sent" ? "msteams" : undefined;
+    if (result.status === "sent") return "msteams";
+    // Teams failed (app removed, service down): the phone still reaches them.
   }
   if (!participant.phone) return undefined;
   const result = await deps.smsSender.sendSms({

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { DbData } from "../store/schema.js";
 
 export type Actor = "member" | "organizer";
@@ -45,8 +45,15 @@ export function eraseParticipant(data: DbData, participantId: string, now: Date,
     if (job.participantId === participantId) job.participantId = anonymousId;
   for (const message of data.outbox) {
     if (message.participantId === participantId || (participant.phone && message.to === participant.phone)) {
-      Object.assign(message, { participantId: undefined, to: "[slettet]", text: "[slettet]" });
+      Object.assign(message, {
+        participantId: undefined,
+        to: "[slettet]",
+        text: "[slettet]",
+        error: undefined,
+      });
     }
+    if (message.aboutParticipantId === participantId)
+      Object.assign(message, { aboutParticipantId: undefined, text: "[slettet]" });
   }
   for (const item of data.inbox)
     if (item.participantId === participantId)
@@ -58,6 +65,13 @@ export function eraseParticipant(data: DbData, participantId: string, now: Date,
   for (const event of data.history)
     if (event.participantId === participantId)
       Object.assign(event, { participantId: anonymousId, detail: undefined });
+  if (participant.phone && (actor === "member" || participant.optedOut)) {
+    data.suppressedPhones.push(hashPhone(participant.phone));
+  }
   data.history.push({ at: now.toISOString(), participantId: anonymousId, actor, change: "erased" });
   return true;
+}
+
+export function hashPhone(phone: string): string {
+  return createHash("sha256").update(phone).digest("hex");
 }

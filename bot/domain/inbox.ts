@@ -46,7 +46,26 @@ export async function answerInboxItem(
 ): Promise<AnswerResult> {
   const item = deps.store.data.inbox.find((entry) => entry.id === args.id);
   if (!item) return { status: "not-found" };
-  if (item.status === "answered") return { status: "already-answered", item };
+  if (item.status === "answered" || answering.has(item)) return { status: "already-answered", item };
+  answering.add(item);
+  try {
+    return await sendAnswer(deps, item, args);
+  } finally {
+    answering.delete(item);
+  }
+}
+
+/**
+ * Items whose answer is on its way. A second click while the first answer is still being
+ * sent must not send it twice; the objects are the store's own, so this lives as long as they do.
+ */
+const answering = new WeakSet<InboxItem>();
+
+async function sendAnswer(
+  deps: AnswerDeps,
+  item: InboxItem,
+  args: { text: string; organizer: string },
+): Promise<AnswerResult> {
   const participant = item.participantId ? findParticipant(deps.store.data, item.participantId) : undefined;
   const t = deps.translate(participant?.language ?? "da");
   const delivery = item.participantId

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import type { DbData, Participant } from "../store/schema.js";
 import { toE164 } from "./organizers.js";
+import { hashPhone } from "./erasure.js";
 import { mergeInto, recordHistory } from "./participants.js";
 
 export interface ImportResult {
@@ -55,29 +56,46 @@ function detectDelimiter(text: string): string {
 export class ImportError extends Error {}
 
 /** Parses and validates rows; bad rows are reported with their line number, good rows kept. */
-export function parseParticipantCsv(text: string): { rows: ImportRow[]; rejected: ImportResult["rejected"] } {
-  const rejected: ImportResult["rejected"] = [];
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+export interface CsvRecords {
+  delimiter: string;
+  /** Each record with the line of the file it ends on. */
+  records: Array<{ record: string[]; info: { lines: number } }>;
+  unreadable: ImportResult["rejected"];
+}
+
+/**
+ * The file's records, read leniently: stray quotes inside a field are kept, and a row that
+ * cannot be read at all is reported and skipped so the rest of the file still counts.
+ */
+export function readCsvRecords(text: string): CsvRecords {
+  const unreadable: ImportResult["rejected"] = [];
+  const delimiter = detectDelimiter(text);
   try {
-    records = parse(text, {
-      delimiter: detectDelimiter(text),
+    const records = parse(text, {
+      delimiter,
       info: true,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
       trim: true,
       bom: true,
-      // A broken row is reported and skipped; the rest of the file is still imported.
       skip_records_with_error: true,
       on_skip: (error) =>
-        void rejected.push({
+        void unreadable.push({
           row: Number(error?.lines ?? 0),
           reason: `the row could not be read: ${error?.message ?? "unknown error"}`,
         }),
-    }) as unknown as typeof records;
+    }) as unknown as CsvRecords["records"];
+    return { delimiter, records, unreadable };
   } catch (error) {
     throw new ImportError(`participantImport: the CSV could not be read: ${(error as Error).message}`);
   }
+}
+
+/** Parses and validates rows; bad rows are reported with their line number, good rows kept. */
+export function parseParticipantCsv(text: string): { rows: ImportRow[]; rejected: ImportResult["rejected"] } {
+  const { records, unreadable } = readCsvRecords(text);
+  const rejected = [...unreadable];
   const [header, ...body] = records;
   const columns = (header?.record ?? []).map((cell) => HEADER_ALIASES[cell.toLowerCase()]);
   if (!columns.includes("name") || !columns.includes("phone")) {
@@ -126,15 +144,17 @@ function rowProblem(value: (key: keyof Omit<ImportRow, "row">) => string | undef
 }
 
 /** Adds the rows to the data, merging rows and existing participants with the same phone. */
-export function importParticipants(
-  data: DbData,
-  rows: ImportRow[],
-  now: Date,
-): Omit<ImportResult, "rejected"> {
+export function importParticipants(data: DbData, rows: ImportRow[], now: Date): ImportResult {
   const byPhone = new Map(data.participants.filter((p) => p.phone).map((p) => [p.phone!, p]));
+  const suppressed = new Set(data.suppressedPhones);
   const created = new Set<string>();
+  const rejected: ImportResult["rejected"] = [];
   let updated = 0;
   for (const row of rows) {
+    if (suppressed.has(hashPhone(row.phone))) {
+      rejected.push({ row: row.row, reason: "this person asked to be erased and not contacted again" });
+      continue;
+    }
     const existing = byPhone.get(row.phone);
     if (existing) {
       if (!created.has(existing.id)) updated++;
@@ -170,7 +190,7 @@ export function importParticipants(
     { actor: "organizer", change: "participants-imported", detail: { imported: created.size, updated } },
     now,
   );
-  return { imported: created.size, updated };
+  return { imported: created.size, updated, rejected };
 }
 
 /**
@@ -182,7 +202,7 @@ function linkEarlierContacts(data: DbData): void {
   for (const guest of data.participants.filter((participant) => !participant.onList)) {
     const keys = new Set(
       data.identities
-        .filter((identity) => identity.participantId === guest.id)
+        .filter((identity) => identity.participantId === guest.id && identity.channel === "msteams")
         .map((identity) => identity.key.toLowerCase()),
     );
     const match = listed.find(

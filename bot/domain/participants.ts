@@ -32,7 +32,10 @@ export function ensureParticipant(
   const known =
     findParticipantByIdentity(data, identity.channel, identity.key) ??
     (identity.channel === "sms" ? findParticipantByPhone(data, identity.key) : undefined) ??
-    findByTeamsId(data, [identity.key, ...(identity.aliases ?? [])]);
+    // Only Teams can vouch for a Teams id; on Web Chat anyone can pick any user id.
+    (identity.channel === "msteams"
+      ? findByTeamsId(data, [identity.key, ...(identity.aliases ?? [])])
+      : undefined);
   if (known) {
     linkIdentity(data, known.id, identity.channel, identity.key);
     return { participant: known, created: false };
@@ -65,11 +68,26 @@ function findByTeamsId(data: DbData, keys: string[]): Participant | undefined {
  * listed participant it turned out to be (e.g. matched by email), and drops the empty record.
  */
 export function mergeInto(data: DbData, from: Participant, into: Participant): void {
-  for (const identity of data.identities)
-    if (identity.participantId === from.id) identity.participantId = into.id;
-  for (const ref of data.conversationRefs) if (ref.participantId === from.id) ref.participantId = into.id;
-  for (const item of data.inbox) if (item.participantId === from.id) item.participantId = into.id;
+  const move = (entry: { participantId?: string }) => {
+    if (entry.participantId === from.id) entry.participantId = into.id;
+  };
+  for (const table of [
+    data.identities,
+    data.conversationRefs,
+    data.inbox,
+    data.attendance,
+    data.history,
+    data.outbox,
+    data.feedback,
+    data.reminderJobs,
+  ]) {
+    table.forEach(move);
+  }
+  // An opt-out given before the list arrived still stands.
+  into.optedOut ||= from.optedOut;
   into.welcomedAt ??= from.welcomedAt;
+  into.needs ??= from.needs;
+  into.email ??= from.email;
   data.participants = data.participants.filter((participant) => participant.id !== from.id);
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import type { z } from "zod";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -15,8 +16,21 @@ export class HttpError extends Error {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function contentTypeOf(req: IncomingMessage): string {
-  return (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+export function requireContentType(req: IncomingMessage, expectedType: string): void {
+  const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (contentType !== expectedType) throw new HttpError(415, `content-type must be ${expectedType}`);
+}
+
+/** Input checked against a schema; what is wrong becomes a 400 that names the field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new HttpError(
+      400,
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
+    );
+  }
+  return parsed.data;
 }
 
 /** Reads the body bytes, refusing more than `limit` before reading them all into memory. */
@@ -45,9 +59,7 @@ export async function readRawBody(req: IncomingMessage, limit = MAX_BODY_BYTES):
  * invalid bytes into U+FFFD without telling us; here they are a 400.
  */
 export async function readTextBody(req: IncomingMessage, expectedType: string): Promise<string> {
-  if (contentTypeOf(req) !== expectedType) {
-    throw new HttpError(415, `content-type must be ${expectedType}`);
-  }
+  requireContentType(req, expectedType);
   const bytes = await readRawBody(req);
   try {
     return utf8.decode(bytes);

@@ -6,7 +6,7 @@ import type { Response, Server } from "restify";
 import { z } from "zod";
 import type { LocalChatAdapter } from "../channels/localAdapter.js";
 import type { Logger } from "../logger.js";
-import { HttpError, readJsonBody } from "./body.js";
+import { parseOrThrow, readJsonBody } from "./body.js";
 import { guarded, sendJson } from "./respond.js";
 
 const WEB_DIR = fileURLToPath(new URL("../web/", import.meta.url));
@@ -33,17 +33,6 @@ export interface LocalRouteDeps {
   adapter: LocalChatAdapter;
   logger: Logger;
   runTurn: (context: TurnContext) => Promise<void>;
-}
-
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new HttpError(
-      400,
-      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "),
-    );
-  }
-  return parsed.data;
 }
 
 async function serveFile(res: Response, file: { path: string; type: string }): Promise<void> {

@@ -13,9 +13,10 @@ import {
   importParticipants,
   parseParticipantCsv,
 } from "../domain/participantImport.js";
+import { toE164 } from "../domain/organizers.js";
 import type { Logger } from "../logger.js";
 import { maskPhone } from "../logger.js";
-import { HttpError, readJsonBody, readRawBody } from "./body.js";
+import { HttpError, parseOrThrow, readJsonBody, readRawBody, requireContentType } from "./body.js";
 import { sendCsv, toExcelCsv } from "./csv.js";
 import { requireOrganizer } from "./organizerAuth.js";
 import { guarded, sendJson, type Handler } from "./respond.js";
@@ -31,6 +32,7 @@ const replySchema = z.object({
   text: z.string().trim().min(1, "text is empty").max(1000, "text is longer than 1000 characters"),
 });
 const inboxQuery = z.looseObject({ status: z.enum(["open", "answered"]).optional() });
+const participantQuery = z.looseObject({ phone: z.string().max(40).optional() });
 const invitationQuery = z.looseObject({ limit: z.coerce.number().int().min(1).max(10_000).optional() });
 
 /** Phone numbers keep their country code and last two digits; chat ids their first four characters. */
@@ -56,16 +58,6 @@ function sendList<T>(
   sendCsv(res, list.file, toExcelCsv(header, rows));
 }
 
-function query<T>(schema: z.ZodType<T>, req: Request): T {
-  const parsed = schema.safeParse(req.query ?? {});
-  if (!parsed.success)
-    throw new HttpError(
-      400,
-      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "),
-    );
-  return parsed.data;
-}
-
 /** The organizers' HTTP API. Every route needs the bearer token. */
 export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
   const { server, logger, store } = deps;
@@ -74,14 +66,18 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
       requireOrganizer(req, deps.token);
       await handler(req, res);
     });
-  // Invitations run one batch at a time, so a double click cannot invite anyone twice.
-  let invitationsRunning: Promise<unknown> = Promise.resolve();
+  // Invitations and reminders run one at a time, so a double click cannot send anything twice.
+  let sending: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = sending.then(task);
+    sending = run.catch(() => undefined);
+    return run;
+  };
 
   server.post(
     "/api/organizer/participants",
     route("organizer-import", async (req, res) => {
-      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (type !== "text/csv") throw new HttpError(415, "content-type must be text/csv");
+      requireContentType(req, "text/csv");
       let parsed;
       try {
         parsed = parseParticipantCsv(decodeCsv(await readRawBody(req, 10 * 1024 * 1024)));
@@ -90,16 +86,20 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
         throw error;
       }
       const { rows, rejected } = parsed;
-      const counts = await store.update((data) => importParticipants(data, rows, deps.clock()));
-      sendJson(res, 200, { ...counts, rejected });
+      const result = await store.update((data) => importParticipants(data, rows, deps.clock()));
+      const allRejected = [...rejected, ...result.rejected].sort((a, b) => a.row - b.row);
+      sendJson(res, 200, { imported: result.imported, updated: result.updated, rejected: allRejected });
     }),
   );
 
   server.get(
     "/api/organizer/participants",
     route("organizer-participants", async (req, res) => {
+      // ?phone= finds anyone with that number, also people who only wrote in (to erase them).
+      const { phone } = parseOrThrow(participantQuery, req.query ?? {});
+      const wanted = phone === undefined ? undefined : (toE164(phone) ?? phone);
       const participants = store.data.participants
-        .filter((participant) => participant.onList)
+        .filter((participant) => (wanted === undefined ? participant.onList : participant.phone === wanted))
         .map(({ id, name, phone, email, language, invitation, optedOut, needs, createdAt }) => ({
           id,
           name,
@@ -142,17 +142,15 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
   server.post(
     "/api/organizer/invitations",
     route("organizer-invitations", async (req, res) => {
-      const { limit } = query(invitationQuery, req);
-      const run = invitationsRunning.then(() => sendInvitations(deps, { limit }));
-      invitationsRunning = run.catch(() => undefined);
-      sendJson(res, 200, await run);
+      const { limit } = parseOrThrow(invitationQuery, req.query ?? {});
+      sendJson(res, 200, await oneAtATime(() => sendInvitations(deps, { limit })));
     }),
   );
 
   server.post(
     "/api/organizer/sessions/:id/reminders",
     route("organizer-reminders", async (req, res) => {
-      const result = await sendSessionReminders(deps, String(req.params.id));
+      const result = await oneAtATime(() => sendSessionReminders(deps, String(req.params.id)));
       if (result.status === "unknown-session") throw new HttpError(404, "no session with that id");
       if (result.status === "session-over") throw new HttpError(409, "the session is over");
       sendJson(res, 200, { sent: result.sent, skipped: result.skipped });
@@ -214,7 +212,7 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
   server.get(
     "/api/organizer/inbox",
     route("organizer-inbox", async (req, res) => {
-      const items = listInbox(store.data, query(inboxQuery, req));
+      const items = listInbox(store.data, parseOrThrow(inboxQuery, req.query ?? {}));
       sendList(req, res, {
         key: "items",
         items,
@@ -238,11 +236,10 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
   server.post(
     "/api/organizer/inbox/:id/reply",
     route("organizer-inbox-reply", async (req, res) => {
-      const body = replySchema.safeParse(await readJsonBody(req));
-      if (!body.success) throw new HttpError(400, body.error.issues.map((issue) => issue.message).join("; "));
+      const body = parseOrThrow(replySchema, await readJsonBody(req));
       const result = await answerInboxItem(deps, {
         id: String(req.params.id),
-        text: body.data.text,
+        text: body.text,
         organizer: "api",
       });
       if (result.status === "not-found") throw new HttpError(404, "no inbox item with that id");

@@ -61,13 +61,19 @@ export function registerSmsRoutes(deps: SmsRouteDeps): void {
       }
       inFlight.add(sid);
       try {
-        await deps.store.update((data) => {
-          const now = deps.clock();
-          data.smsSeen = data.smsSeen.filter(
-            (seen) => now.getTime() - Date.parse(seen.at) < SEEN_RETENTION_MS,
-          );
-          data.smsSeen.push({ sid, at: now.toISOString() });
-        });
+        await deps.store
+          .update((data) => {
+            const now = deps.clock();
+            data.smsSeen = data.smsSeen.filter(
+              (seen) => now.getTime() - Date.parse(seen.at) < SEEN_RETENTION_MS,
+            );
+            data.smsSeen.push({ sid, at: now.toISOString() });
+          })
+          .catch((error: unknown) => {
+            // Not on disk: forget it, so Twilio's retry of this message is not taken for a duplicate.
+            deps.store.data.smsSeen = deps.store.data.smsSeen.filter((seen) => seen.sid !== sid);
+            throw error;
+          });
         sendTwiml(res, await deps.adapter.processSms({ messageSid: sid, from, to, body }, deps.runTurn));
       } finally {
         inFlight.delete(sid);

@@ -22,6 +22,8 @@ export interface SmsSender {
   readonly dryRun: boolean;
   sendSms(args: SendSmsArgs): Promise<SendSmsResult>;
   recordDeliveryStatus(args: { providerId: string; status: string; errorCode?: string }): Promise<boolean>;
+  /** Keeps a reply that went back inside a webhook's TwiML in the outbox, like every other SMS. */
+  recordReplies(args: { to: string; bodies: string[] }): Promise<void>;
 }
 
 export interface SmsSenderDeps {
@@ -148,6 +150,18 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
         logger.warn({ outboxId: message.id, code: failure.code }, "sms send failed");
         return { status: "failed", outboxId: message.id, error: failure.message };
       }
+    },
+
+    async recordReplies({ to, bodies }) {
+      // A reply to someone erased in this very turn ("Dine oplysninger er slettet") is counted, not kept.
+      const erased = !findParticipantByPhone(store.data, to);
+      await Promise.all(
+        bodies.map((body) =>
+          erased
+            ? addToOutbox({ to: "[slettet]", body, purpose: "reply" }, "sent", "[slettet]")
+            : addToOutbox({ to, body, purpose: "reply" }, "sent", toGsmLookalikes(body)),
+        ),
+      );
     },
 
     async recordDeliveryStatus({ providerId, status, errorCode }) {

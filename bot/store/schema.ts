@@ -89,6 +89,8 @@ const outboxMessage = z.object({
   status: z.enum(["queued", "dry-run", "sent", "delivered", "undelivered", "failed", "blocked"]),
   providerId: z.string().optional(),
   error: z.string().optional(),
+  /** A message to the organizers about a member (an absence notice); erased with them. */
+  aboutParticipantId: z.string().optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
@@ -147,6 +149,11 @@ export const dbSchema = z.object({
   /** Twilio MessageSids already handled, so a redelivered webhook does not run its turn twice. */
   smsSeen: z.array(z.object({ sid: z.string(), at: isoTime })).default([]),
   localDeliveries: z.array(localDelivery).default([]),
+  /**
+   * SHA-256 of the phone numbers of people who asked to be erased, or were erased after
+   * opting out, so a later import does not invite them again. The only trace kept of them.
+   */
+  suppressedPhones: z.array(z.string()).default([]),
 });
 export type DbData = z.infer<typeof dbSchema>;
 
@@ -166,5 +173,6 @@ export function emptyDb(now: Date): DbData {
     botState: {},
     smsSeen: [],
     localDeliveries: [],
+    suppressedPhones: [],
   };
 }

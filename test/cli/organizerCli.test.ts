@@ -32,7 +32,7 @@ describe("npm run organizer", () => {
     await writeFile(file, `navn;telefon\n${rows.join("\n")}\n`);
     const { code, output } = await run("import", file);
     expect(code).toBe(0);
-    expect(output).toEqual(["Importeret: 599 nye, 0 opdateret, 1 afvist.", "  Række 551: phone is empty"]);
+    expect(output).toEqual(["Importeret: 599 nye, 0 opdaterede, 1 afviste.", "  Række 551: phone is empty"]);
   });
 
   it("invites everyone in batches, and nobody twice", async () => {

@@ -70,7 +70,7 @@ describe("from the lottery to the first session", () => {
     const invitations = data.outbox.filter((message) => message.purpose === "invitation");
     expect(invitations).toHaveLength(3);
     expect(invitations.find((message) => message.to === ANNA)!.text).toBe(
-      "Hej Anna. Eksempel Kommune inviterer dig til Borgersamlingen om klima og grøn omstilling. Du er trukket ved lodtrækning. " +
+      "Hej Anna. Eksempel Kommune inviterer dig til Borgersamlingen om klima og grøn omstilling. Du er udtrukket ved lodtrækning. " +
         "Vi mødes 5 gange: tirsdag 15. dec. kl. 17-21, lørdag 26. dec. kl. 10-16, torsdag 7. jan. kl. 17-21, lørdag 23. jan. kl. 10-16 og lørdag 13. feb. kl. 10-16. " +
         "Svar JA eller NEJ - eller skriv dit spørgsmål. Skriv STOP for at afmelde.",
     );
@@ -111,7 +111,7 @@ describe("from the lottery to the first session", () => {
 
   it("reminds a MÅSKE of the deadline", async () => {
     expect(await sms(CARL, "maaske")).toEqual([
-      "Det er helt i orden at tænke over det. Giv os svar senest tirsdag den 8. december. Svar JA eller NEJ.",
+      "Det er helt i orden at tænke over det. Svar JA eller NEJ senest tirsdag den 8. december.",
     ]);
     expect(participantByPhone(await db(), CARL)!.invitation).toBe("maybe");
   });
@@ -136,7 +136,7 @@ describe("from the lottery to the first session", () => {
   it("says when there is no session on the named date, and lists the dates", async () => {
     const replies = await sms(ANNA, "jeg kan ikke d. 16. december");
     expect(replies).toEqual([
-      "Der er ikke noget møde den 16. december. Møderne er tirsdag 15. dec. kl. 17-21, lørdag 26. dec. kl. 10-16, torsdag 7. jan. kl. 17-21, lørdag 23. jan. kl. 10-16 og lørdag 13. feb. kl. 10-16.",
+      "Der er ikke noget møde den 16. december. De næste møder er tirsdag 15. dec. kl. 17-21, lørdag 26. dec. kl. 10-16, torsdag 7. jan. kl. 17-21, lørdag 23. jan. kl. 10-16 og lørdag 13. feb. kl. 10-16.",
     ]);
   });
 
