@@ -1,6 +1,6 @@
 import "dotenv/config";
 import { createApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createIntentClassifier } from "./nlu/intents.js";
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Startup errors (config, data file, assembly file) are written for the operator, not as a stack trace.
-  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   console.error(`borgerbot could not start:\n${message}`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { ComponentDialog, TextPrompt, WaterfallDialog, type WaterfallStepContext } from "botbuilder-dialogs";
 import { renderReply } from "../bot/channels/renderReply.js";
 import { eraseParticipant } from "../bot/domain/erasure.js";
+import { localeButtons } from "../bot/messages/sessions.js";
 import type { ChildResult } from "./childResult.js";
 import { getMemberTurn } from "./memberTurn.js";
 import { messageContext, sendReply } from "./replies.js";
@@ -28,10 +29,7 @@ export class DeleteDataDialog extends ComponentDialog {
     const ctx = messageContext(this.services, step.context);
     const reply = {
       text: ctx.t("privacy.confirm"),
-      buttons: (["yes", "no"] as const).map((answer) => ({
-        title: ctx.t(`privacy.buttons.${answer}.title`),
-        value: ctx.t(`privacy.buttons.${answer}.value`),
-      })),
+      buttons: localeButtons(ctx, "privacy.buttons", ["yes", "no"]),
     };
     return step.prompt(CONFIRM_PROMPT, { prompt: renderReply(reply, step.context.activity.channelId) });
   }

@@ -3,9 +3,9 @@ import { TZDate } from "@date-fns/tz";
 import type { Session } from "../bot/assembly/load.js";
 import { setAttendance, setInvitation, absentSessionIds } from "../bot/domain/attendance.js";
 import { addHandoff } from "../bot/domain/handoff.js";
-import { formatDay, formatSessionTime, formatShortDate } from "../bot/format/danishTime.js";
+import { formatDay, formatShortDate, localDateOf } from "../bot/format/danishTime.js";
 import type { MessageContext } from "../bot/messages/context.js";
-import { joinList, sessionList } from "../bot/messages/invitation.js";
+import { joinList, sessionList, sessionWhen } from "../bot/messages/sessions.js";
 import type { Reply } from "../bot/messages/reply.js";
 import { extractDates } from "../bot/nlu/dates.js";
 import type { Participant } from "../bot/store/schema.js";
@@ -22,19 +22,6 @@ export interface RsvpOutcome {
 }
 
 const say = (...replies: Reply[]): RsvpOutcome => ({ replies, askNeeds: false });
-
-function localDate(date: Date, timeZone: string): string {
-  const zoned = new TZDate(date.getTime(), timeZone);
-  return `${zoned.getFullYear()}-${String(zoned.getMonth() + 1).padStart(2, "0")}-${String(zoned.getDate()).padStart(2, "0")}`;
-}
-
-function when(session: Session, ctx: MessageContext): string {
-  return formatSessionTime(session.start, session.end, {
-    language: ctx.language,
-    timeZone: ctx.assembly.timeZone,
-    now: ctx.now,
-  });
-}
 
 /**
  * Yes, no and maybe, read in the member's context: an open invitation, a session reminder that
@@ -135,7 +122,7 @@ async function reportForSessions(
             : "absent";
     for (const date of dates) {
       const session = upcoming.find(
-        (candidate) => localDate(candidate.start, timeZone) === date.slice(0, 10),
+        (candidate) => localDateOf(candidate.start, timeZone) === date.slice(0, 10),
       );
       if (session) changes.push({ session, status });
       else missingDates.push(date.slice(0, 10));
@@ -149,13 +136,13 @@ async function reportForSessions(
       );
       return say({
         text: next
-          ? ctx.t("rsvp.alreadyAccepted", { when: when(next, ctx) })
+          ? ctx.t("rsvp.alreadyAccepted", { when: sessionWhen(next, ctx) })
           : ctx.t("attendance.noUpcoming"),
       });
     }
-    const today = localDate(now, timeZone);
+    const today = localDateOf(now, timeZone);
     const session =
-      upcoming.find((candidate) => localDate(candidate.start, timeZone) === today) ?? upcoming[0];
+      upcoming.find((candidate) => localDateOf(candidate.start, timeZone) === today) ?? upcoming[0];
     if (!session) return say({ text: ctx.t("attendance.noUpcoming") });
     changes.push({ session, status: "absent" });
   }
@@ -214,7 +201,7 @@ async function applySessionChanges(
   for (const status of ["absent", "attending"] as const) {
     const sessions = changes
       .filter((change) => change.status === status)
-      .map((change) => when(change.session, ctx));
+      .map((change) => sessionWhen(change.session, ctx));
     if (sessions.length > 0)
       replies.push({ text: ctx.t(`attendance.${status}`, { when: joinList(sessions, ctx) }) });
   }
@@ -236,7 +223,7 @@ async function notifyOrganizersOfAbsence(
     text: organizerCtx.t("attendance.organizerNotice", {
       who: participant.name ?? participant.phone ?? "?",
       when: joinList(
-        absences.map((change) => when(change.session, organizerCtx)),
+        absences.map((change) => sessionWhen(change.session, organizerCtx)),
         organizerCtx,
       ),
       text,

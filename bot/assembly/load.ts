@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { TZDate } from "@date-fns/tz";
 import { addDays } from "date-fns";
+import { localDateOf } from "../format/danishTime.js";
 import { assemblySchema, WEEKDAYS, type AssemblyFile, type LocalizedText } from "./schema.js";
 
 export type Venue = AssemblyFile["venue"];
@@ -65,7 +66,7 @@ function anchorAfter(
   let day = addDays(new TZDate(from.getTime(), file.timeZone), demoAnchor.minDaysAhead);
   const target = (WEEKDAYS.indexOf(demoAnchor.weekday) + 1) % 7;
   while (day.getDay() !== target) day = addDays(day, 1);
-  return localDate(day);
+  return localDateOf(day, file.timeZone);
 }
 
 export function resolveAssembly(file: AssemblyFile, demoAnchor?: string): Assembly {
@@ -92,7 +93,7 @@ export function resolveAssembly(file: AssemblyFile, demoAnchor?: string): Assemb
     sessions,
     rsvpDeadline:
       typeof deadline === "object"
-        ? localDate(addDays(firstStart, -deadline.daysBeforeFirstSession))
+        ? localDateOf(addDays(firstStart, -deadline.daysBeforeFirstSession), file.timeZone)
         : deadline,
   };
 }
@@ -114,11 +115,5 @@ function zonedTime(date: string, time: string, timeZone: string): Date {
 
 function shiftDate(date: string, days: number): string {
   const [year, month, day] = date.split("-").map(Number) as [number, number, number];
-  return localDate(new Date(Date.UTC(year, month - 1, day + days)), "UTC");
-}
-
-function localDate(date: Date, timeZone?: string): string {
-  const zoned = timeZone ? new TZDate(date.getTime(), timeZone) : date;
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${zoned.getFullYear()}-${pad(zoned.getMonth() + 1)}-${pad(zoned.getDate())}`;
+  return localDateOf(new Date(Date.UTC(year, month - 1, day + days)), "UTC");
 }

@@ -1,4 +1,4 @@
-import { formatSessionTime } from "../format/danishTime.js";
+import { localeButtons, sessionWhen } from "../messages/sessions.js";
 import { recordHistory } from "./participants.js";
 import { absentSessionIds } from "./attendance.js";
 import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
@@ -25,20 +25,13 @@ export async function sendSessionReminders(deps: DeliveryDeps, sessionId: string
     const channel = await deliverToParticipant(deps, participant, "reminder", (ctx) => ({
       text: ctx.t(ctx.sms ? "reminder.sms" : "reminder.chat", {
         assembly: ctx.assembly.name,
-        when: formatSessionTime(session.start, session.end, {
-          language: ctx.language,
-          timeZone: ctx.assembly.timeZone,
-          now: ctx.now,
-        }),
+        when: sessionWhen(session, ctx),
         venue: session.venue.name,
       }),
       ...(ctx.sms
         ? {}
         : {
-            buttons: (["yes", "no"] as const).map((answer) => ({
-              title: ctx.t(`rsvp.buttons.${answer}.title`),
-              value: ctx.t(`rsvp.buttons.${answer}.value`),
-            })),
+            buttons: localeButtons(ctx, "rsvp.buttons", ["yes", "no"]),
           }),
     }));
     if (!channel) continue;

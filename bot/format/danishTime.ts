@@ -64,3 +64,8 @@ export function formatTimeRange(start: Date, end: Date, options: Omit<TimeFormat
 export function formatKroner(amount: number): string {
   return `${new Intl.NumberFormat("da-DK", { maximumFractionDigits: 2 }).format(amount)} kr.`;
 }
+
+/** The calendar date YYYY-MM-DD of an instant in a time zone. */
+export function localDateOf(date: Date, timeZone: string): string {
+  return format(new TZDate(date.getTime(), timeZone), "yyyy-MM-dd");
+}

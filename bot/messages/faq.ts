@@ -1,9 +1,10 @@
 import type { Session } from "../assembly/load.js";
-import { formatKroner, formatSessionTime, formatShortDate } from "../format/danishTime.js";
+import { formatKroner, formatShortDate } from "../format/danishTime.js";
 import { foldDanish } from "../nlu/normalize.js";
 import type { MessageContext } from "./context.js";
 import { localized } from "./localized.js";
 import type { Reply } from "./reply.js";
+import { joinList, sessionWhen } from "./sessions.js";
 
 type Info = MessageContext["assembly"]["info"];
 
@@ -81,20 +82,12 @@ function nextSessionFor(ctx: MessageContext, member: MemberSchedule): Session | 
   return upcomingSessions(ctx).find((session) => !member.absentSessionIds.has(session.id));
 }
 
-function when(session: Session, ctx: MessageContext): string {
-  return formatSessionTime(session.start, session.end, {
-    language: ctx.language,
-    timeZone: ctx.assembly.timeZone,
-    now: ctx.now,
-  });
-}
-
 function scheduleReply(ctx: MessageContext, member: MemberSchedule): Reply {
   const upcoming = upcomingSessions(ctx);
   const next = upcoming[0];
   if (!next) return { text: ctx.t("faq.schedule.over") };
   const mine = nextSessionFor(ctx, member);
-  const dates = formatList(
+  const dates = joinList(
     upcoming.map((session) =>
       formatShortDate(session.start, {
         language: ctx.language,
@@ -104,13 +97,13 @@ function scheduleReply(ctx: MessageContext, member: MemberSchedule): Reply {
     ),
     ctx,
   );
-  const values = { when: when(next, ctx), venue: next.venue.name, dates, count: upcoming.length };
+  const values = { when: sessionWhen(next, ctx), venue: next.venue.name, dates, count: upcoming.length };
   if (mine === next) return { text: ctx.t("faq.schedule.next", values) };
   if (!mine) return { text: ctx.t("faq.schedule.absentFromAll", values) };
   return {
     text: ctx.t("faq.schedule.nextAfterAbsence", {
       ...values,
-      mine: when(mine, ctx),
+      mine: sessionWhen(mine, ctx),
       myVenue: mine.venue.name,
     }),
   };
@@ -119,7 +112,11 @@ function scheduleReply(ctx: MessageContext, member: MemberSchedule): Reply {
 function locationReply(ctx: MessageContext, member: MemberSchedule): Reply {
   const session = nextSessionFor(ctx, member) ?? upcomingSessions(ctx)[0];
   const venue = session?.venue ?? ctx.assembly.venue;
-  const values = { venue: venue.name, address: venue.address, when: session ? when(session, ctx) : "" };
+  const values = {
+    venue: venue.name,
+    address: venue.address,
+    when: session ? sessionWhen(session, ctx) : "",
+  };
   const key = session ? "faq.location.next" : "faq.location.general";
   const directions = venue.directions ? localized(venue.directions, ctx.language) : undefined;
   return { text: directions ? ctx.t(`${key}WithDirections`, { ...values, directions }) : ctx.t(key, values) };
@@ -145,11 +142,4 @@ function contactLine(ctx: MessageContext): string {
   if (phone) return ctx.t("faq.contactLine.phone", { name, phone });
   if (email) return ctx.t("faq.contactLine.email", { name, email });
   return name;
-}
-
-function formatList(items: string[], ctx: MessageContext): string {
-  return new Intl.ListFormat(ctx.language === "da" ? "da-DK" : "en-GB", {
-    style: "long",
-    type: "conjunction",
-  }).format(items);
 }

@@ -1,11 +1,9 @@
 import type { MessageContext } from "./context.js";
 import type { Reply, ReplyButton } from "./reply.js";
+import { localeButtons } from "./sessions.js";
 
 function startButtons(ctx: MessageContext): ReplyButton[] {
-  return (["nextSession", "location", "help"] as const).map((key) => ({
-    title: ctx.t(`buttons.${key}.title`),
-    value: ctx.t(`buttons.${key}.value`),
-  }));
+  return localeButtons(ctx, "buttons", ["nextSession", "location", "help"]);
 }
 
 export function welcomeReply(ctx: MessageContext): Reply {

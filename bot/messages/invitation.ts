@@ -1,30 +1,12 @@
-import { formatSessionShort } from "../format/danishTime.js";
 import { measureSms } from "../sms/gsm.js";
 import type { MessageContext } from "./context.js";
 import type { Reply } from "./reply.js";
+import { joinList, localeButtons, sessionList } from "./sessions.js";
 
 /** "Søren" from "Søren Hansen"; left out when it would push the SMS out of GSM-7. */
 function firstName(name: string | undefined): string | undefined {
   const first = name?.trim().split(/\s+/)[0];
   return first && measureSms(first).encoding === "GSM-7" ? first : undefined;
-}
-
-export function sessionList(ctx: MessageContext): string[] {
-  return ctx.assembly.sessions
-    .filter((session) => session.end > ctx.now)
-    .map((session) =>
-      formatSessionShort(session.start, session.end, {
-        language: ctx.language,
-        timeZone: ctx.assembly.timeZone,
-      }),
-    );
-}
-
-export function joinList(items: string[], ctx: MessageContext): string {
-  return new Intl.ListFormat(ctx.language === "da" ? "da-DK" : "en-GB", {
-    style: "long",
-    type: "conjunction",
-  }).format(items);
 }
 
 /**
@@ -45,9 +27,6 @@ export function invitationReply(ctx: MessageContext, name: string | undefined): 
   if (ctx.sms) return { text: ctx.t("invitation.sms", { ...values, greeting }) };
   return {
     text: ctx.t("invitation.chat", { ...values, greeting }),
-    buttons: (["yes", "no", "maybe"] as const).map((answer) => ({
-      title: ctx.t(`rsvp.buttons.${answer}.title`),
-      value: ctx.t(`rsvp.buttons.${answer}.value`),
-    })),
+    buttons: localeButtons(ctx, "rsvp.buttons", ["yes", "no", "maybe"]),
   };
 }

@@ -55,7 +55,8 @@ export type ConversationRef = z.infer<typeof conversationRef>;
 const attendance = z.object({
   participantId: z.string(),
   sessionId: z.string(),
-  status: z.enum(["attending", "absent", "unknown"]),
+  /** No row for a session means unknown. */
+  status: z.enum(["attending", "absent"]),
   reason: z.string().optional(),
   updatedAt: isoTime,
 });
@@ -107,7 +108,7 @@ const inboxItem = z.object({
   answer: z.string().optional(),
   answeredAt: isoTime.optional(),
   /** What happened to the answer: sent, or why it was not. */
-  delivery: z.enum(["sent", "opted-out", "unknown-participant", "no-conversation", "failed"]).optional(),
+  delivery: z.enum(["sent", "opted-out", "unknown-participant", "no-conversation"]).optional(),
 });
 export type InboxItem = z.infer<typeof inboxItem>;
 

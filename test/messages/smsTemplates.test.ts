@@ -5,7 +5,8 @@ import { createTranslations, LANGUAGES } from "../../bot/i18n/i18n.js";
 import type { MessageContext } from "../../bot/messages/context.js";
 import { answerFaq } from "../../bot/messages/faq.js";
 import { helpReply, welcomeReply } from "../../bot/messages/general.js";
-import { invitationReply, joinList, sessionList } from "../../bot/messages/invitation.js";
+import { invitationReply } from "../../bot/messages/invitation.js";
+import { joinList, sessionList } from "../../bot/messages/sessions.js";
 import { INTENT_IDS } from "../../bot/nlu/intents.js";
 import { measureSms } from "../../bot/sms/gsm.js";
 
