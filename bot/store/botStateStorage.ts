@@ -3,7 +3,7 @@ import type { Store } from "./store.js";
 
 /**
  * botbuilder's Storage over the durable store, so a conversation in the middle of a dialog
- * continues after a restart. Optimistic concurrency follows MemoryStorage's rules: a write
+ * continues after a restart. Optimistic concurrency as in botbuilder's own storages: a write
  * with an eTag other than "*" must match the stored one.
  */
 export class BotStateStorage implements Storage {
