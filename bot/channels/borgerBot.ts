@@ -54,6 +54,13 @@ export class BorgerBot extends TeamsActivityHandler {
         ? await this.resolveMember(context)
         : undefined;
     if (member) setMemberTurn(context, member);
+    // A question the dialog asks ("Er du sikker?") must not reach the member before the
+    // dialog state that expects the answer is on disk. Buffered channels (SMS, the local
+    // page, expectReplies) send after the save below anyway; Teams sends at once.
+    context.onSendActivities(async (_context, _activities, next) => {
+      if (!member?.erased) await this.deps.conversationState.saveChanges(context, false);
+      return next();
+    });
     await super.run(context);
     if (member?.erased) await this.deps.conversationState.delete(context);
     else await this.deps.conversationState.saveChanges(context, false);

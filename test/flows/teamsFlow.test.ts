@@ -102,6 +102,18 @@ describe("in Teams", () => {
     );
   });
 
+  it("asks a question only once the dialog that waits for the answer is on disk", async () => {
+    const before = connector.received.length;
+    await fromSigne("slet mine oplysninger");
+    const question = connector.received
+      .slice(before)
+      .find((r) => JSON.stringify(r.activity).includes("sletter alle dine oplysninger"))!;
+    const state = (question.seen as DbData).botState["msteams/conversations/a:signe-personal/"];
+    expect(JSON.stringify(state)).toContain("deleteDataDialog");
+    await fromSigne("nej");
+    expect(connector.texts().at(-1)).toBe("Fint. Vi har ikke slettet noget.");
+  });
+
   it("falls back to SMS when Teams fails, and keeps the failure in the outbox", async () => {
     await connector.close();
     expect(await api.remind("m1")).toEqual({ sent: 1, skipped: 0 });
