@@ -19,6 +19,28 @@ function maskValue(value: unknown, path: string[]): unknown {
   return `[masked ${value.length} chars]`;
 }
 
+/** Digit runs long enough to be a phone number, as they appear inside error messages. */
+const PHONE_IN_TEXT = /\+?\d[\d ]{6,}\d/g;
+
+/**
+ * Error messages are free text: Twilio's, for one, name the number it could not reach. They
+ * keep their type and message, with phone-like digit runs masked.
+ */
+function maskPhonesIn(text: string): string {
+  return text.replace(PHONE_IN_TEXT, (match) => maskPhone(match.replace(/ /g, "")));
+}
+
+function maskedError(error: unknown): unknown {
+  if (typeof error === "string") return maskPhonesIn(error);
+  if (!(error instanceof Error)) return error;
+  const serialized = pino.stdSerializers.err(error);
+  return {
+    ...serialized,
+    message: maskPhonesIn(serialized.message),
+    stack: serialized.stack && maskPhonesIn(serialized.stack),
+  };
+}
+
 /**
  * Personal data stays out of the logs at info level and above. At debug and trace an operator
  * investigating a fault on their own machine sees the real values.
@@ -31,5 +53,6 @@ export function createLogger(options: { level: string; destination?: pino.Destin
         paths: [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((field) => `*.${field}`)],
         censor: maskValue,
       };
-  return pino({ level: options.level, redact, base: { app: "borgerbot" } }, options.destination);
+  const serializers = verbose ? undefined : { err: maskedError };
+  return pino({ level: options.level, redact, serializers, base: { app: "borgerbot" } }, options.destination);
 }
