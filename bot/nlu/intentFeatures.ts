@@ -27,6 +27,42 @@ function skeleton(word: string): string {
   return word.replace(/æ/g, "e").replace(/ø/g, "o").replace(/å/g, "a");
 }
 
+/*
+ * Letters from older members open with "Kære arrangører" and close with "Med venlig hilsen Inger
+ * Hansen". The salutation and sign-off say nothing about the topic, and the name is a word no
+ * corpus can know, so the unknown-word guard of intents.ts would hold back an otherwise clear
+ * message. Both are dropped: a sign-off word among the last few words together with everything
+ * after it (the name) and the courtesy words before it, and "kære"/"dear" with the word after
+ * it at the start, unless that would leave nothing.
+ */
+const SIGN_OFFS = new Set(["mvh", "vh", "kh", "hilsen", "hilsner", "regards"]);
+const SIGN_OFF_LEADS = new Set([
+  "med",
+  "venlig",
+  "venligst",
+  "kærlig",
+  "de",
+  "bedste",
+  "mange",
+  "kind",
+  "best",
+]);
+/** At most this many words (a name) may follow the sign-off word. */
+const MAX_NAME_WORDS = 3;
+const SALUTATIONS = new Set(["kære", "dear"]);
+
+function withoutLetterFrame(words: string[]): string[] {
+  let end = words.length;
+  for (let i = Math.max(0, words.length - 1 - MAX_NAME_WORDS); i < words.length; i++) {
+    if (!SIGN_OFFS.has(words[i])) continue;
+    end = i;
+    while (end > 0 && SIGN_OFF_LEADS.has(words[end - 1])) end--;
+    break;
+  }
+  const start = SALUTATIONS.has(words[0]) && end > 2 ? 2 : 0;
+  return end > start ? words.slice(start, end) : words;
+}
+
 /** The words of a message as the classifier reads them, each with its (corrected) stem. */
 export interface IntentWords {
   words: string[];
@@ -38,9 +74,11 @@ export function intentWords(
   stemWord: StemWord,
   correctStems: CorrectStems = keepStems,
 ): IntentWords {
-  const words = normalizeForIntent(text)
-    .split(" ")
-    .filter((word) => word !== "");
+  const words = withoutLetterFrame(
+    normalizeForIntent(text)
+      .split(" ")
+      .filter((word) => word !== ""),
+  );
   return { words, stems: correctStems(words.map((word) => skeleton(stemWord(word)))) };
 }
 
