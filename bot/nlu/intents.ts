@@ -68,11 +68,12 @@ const ACCEPT: ReadonlyArray<{ minScore: number; minActivation: number }> = [
  * the corpus does not know, even after stemming and spell-check, may be about something else
  * entirely, so it is answered only on a clear win and never on the short-message exception.
  * Refusing it outright would lose English and rare-but-clear phrasings ("do you offer
- * interpreters"): 35 right answers on the dev set against 5 wrong ones prevented.
+ * interpreters"): 35 right answers on the dev set against 5 wrong ones prevented. The activation
+ * bar (0.5, not the 0.35 of ACCEPT) lies in the middle of a plateau: 0.45–0.55 score alike.
  * Tuned on test/eval/intents.jsonl; the figures are in data/nlu/README.md.
  */
 const ACCEPT_WITH_UNKNOWN_WORD: ReadonlyArray<{ minScore: number; minActivation: number }> = [
-  { minScore: 0.8, minActivation: 0.35 },
+  { minScore: 0.8, minActivation: 0.5 },
 ];
 
 /*
