@@ -63,6 +63,10 @@ export async function handleRsvp(
         askNeeds: !participant.needs,
       };
     }
+    // "jeg kan ikke d. 26." before answering the invitation is about one session, not all of them.
+    if (intent === "rsvp.no" && pending && extractDates(text, now, ctx.assembly.timeZone).length > 0) {
+      return reportForSessions({ member, ctx, now }, intent, text, services);
+    }
     if (intent === "rsvp.no") {
       await update((data) => setInvitation(data, participant, "declined", source, now));
       return say({ text: ctx.t("rsvp.declined") });

@@ -50,6 +50,17 @@ describe("answers that change the subject", () => {
     expect(ulla.needs).toBeUndefined();
   });
 
+  it("reads a named date from an invited member as one absence, not a no to the invitation", async () => {
+    const phone = "+4531000007";
+    await flow.api.importCsv(`name,phone\nXenia Xu,${phone}\n`);
+    await flow.api.invite();
+    expect(await flow.sms(phone, "jeg kan desværre ikke d. 26. december")).toEqual([
+      "Tak for besked. Vi har noteret, at du ikke kommer lørdag den 26. december kl. 10-16.",
+    ]);
+    const xenia = (await flow.db()).participants.find((p) => p.phone === phone)!;
+    expect(xenia.invitation).toBe("invited");
+  });
+
   it("says so when START comes from someone who never opted out", async () => {
     const replies = await flow.sms("+4531000003", "START");
     expect(replies.at(-1)).toBe("Du får allerede beskeder fra os om borgersamlingen.");
