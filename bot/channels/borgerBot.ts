@@ -57,11 +57,18 @@ export class BorgerBot extends TeamsActivityHandler {
     // A question the dialog asks ("Er du sikker?") must not reach the member before the
     // dialog state that expects the answer is on disk. Buffered channels (SMS, the local
     // page, expectReplies) send after the save below anyway; Teams sends at once.
+    let failed = false;
     context.onSendActivities(async (_context, _activities, next) => {
-      if (!member?.erased) await this.deps.conversationState.saveChanges(context, false);
+      // After a failure the state is half-way through a step; onTurnError's apology must not save it.
+      if (!member?.erased && !failed) await this.deps.conversationState.saveChanges(context, false);
       return next();
     });
-    await super.run(context);
+    try {
+      await super.run(context);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
     if (member?.erased) await this.deps.conversationState.delete(context);
     else await this.deps.conversationState.saveChanges(context, false);
   }

@@ -16,11 +16,19 @@ export type SendProactive = (ref: ConversationRef, activities: Partial<Activity>
 export function createProactiveSender(adapters: ProactiveAdapters): SendProactive {
   return async (ref, activities) => {
     const reference = ref.reference as Partial<ConversationReference>;
+    // A failure is caught here and thrown to the caller, rather than left to the adapter's
+    // onTurnError, which would send an apology in place of the message and report success.
+    let failure: unknown;
     const logic = async (context: TurnContext) => {
-      await context.sendActivities(activities);
+      try {
+        await context.sendActivities(activities);
+      } catch (error) {
+        failure = error;
+      }
     };
-    if (ref.channel === SMS_CHANNEL_ID) return adapters.sms.continueConversation(reference, logic);
-    if (ref.channel === LOCAL_CHANNEL_ID) return adapters.local.continueConversation(reference, logic);
-    await adapters.cloud.continueConversationAsync(adapters.appId, reference, logic);
+    if (ref.channel === SMS_CHANNEL_ID) await adapters.sms.continueConversation(reference, logic);
+    else if (ref.channel === LOCAL_CHANNEL_ID) await adapters.local.continueConversation(reference, logic);
+    else await adapters.cloud.continueConversationAsync(adapters.appId, reference, logic);
+    if (failure !== undefined) throw failure;
   };
 }

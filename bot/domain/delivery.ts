@@ -43,6 +43,8 @@ export async function deliverToParticipant(
       purpose,
     });
     if (result.status === "sent") return "msteams";
+    // Refused on purpose (opted out, erased): no other channel either.
+    if (result.status === "blocked") return undefined;
     // Teams failed (app removed, service down): the phone still reaches them.
   }
   if (!participant.phone) return undefined;

@@ -134,3 +134,31 @@ describe("who may use /api/messages", () => {
     }
   });
 });
+
+describe("when Twilio fails", () => {
+  it("keeps an organizer's answer open and sends no apology in its place", async () => {
+    const calls: string[] = [];
+    const failing = await startFlowServer({
+      now: NOW,
+      twilioApi: {
+        create: async ({ body }) => {
+          calls.push(body);
+          throw Object.assign(new Error("Twilio is down"), { code: 30001 });
+        },
+      },
+    });
+    try {
+      await failing.sms("+4531000008", "hvem vinder superligaen i år");
+      const item = (await failing.api.inbox()).items[0]!;
+      const res = await failing.api.reply(String(item.id), "Det ved vi ikke.");
+      expect(res.status).toBe(502);
+      expect(calls).toEqual(["Svar fra sekretariatet: Det ved vi ikke."]);
+      expect((await failing.api.inbox()).items[0]).toMatchObject({ status: "open" });
+      expect((await failing.db()).outbox.find((m) => m.purpose === "handoff-answer")).toMatchObject({
+        status: "failed",
+      });
+    } finally {
+      await failing.server.cleanup();
+    }
+  });
+});
