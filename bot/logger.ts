@@ -30,15 +30,25 @@ function maskPhonesIn(text: string): string {
   return text.replace(PHONE_IN_TEXT, (match) => maskPhone(match.replace(/ /g, "")));
 }
 
+interface SerializedError {
+  message?: string;
+  stack?: string;
+  aggregateErrors?: SerializedError[];
+}
+
+function maskSerialized(error: SerializedError): SerializedError {
+  return {
+    ...error,
+    message: error.message && maskPhonesIn(error.message),
+    stack: error.stack && maskPhonesIn(error.stack),
+    ...(error.aggregateErrors ? { aggregateErrors: error.aggregateErrors.map(maskSerialized) } : {}),
+  };
+}
+
 function maskedError(error: unknown): unknown {
   if (typeof error === "string") return maskPhonesIn(error);
   if (!(error instanceof Error)) return error;
-  const serialized = pino.stdSerializers.err(error);
-  return {
-    ...serialized,
-    message: maskPhonesIn(serialized.message),
-    stack: serialized.stack && maskPhonesIn(serialized.stack),
-  };
+  return maskSerialized(pino.stdSerializers.err(error) as SerializedError);
 }
 
 /**

@@ -49,11 +49,14 @@ async function importFile(client: OrganizerClient, file: string): Promise<Import
     });
     total.imported += result.imported;
     total.updated += result.updated;
-    // The server numbers the batch's lines (header = 1); map them back to the file's lines.
+    // The server numbers rows by the line of the batch they end on; map them to the file's lines.
+    const batchLines = readCsvRecords(data)
+      .records.slice(1)
+      .map((record) => record.info.lines);
     total.rejected.push(
       ...result.rejected.map((rejection) => ({
         ...rejection,
-        row: batch[rejection.row - 2]?.info.lines ?? rejection.row,
+        row: batch[batchLines.indexOf(rejection.row)]?.info.lines ?? rejection.row,
       })),
     );
     bar.update(Math.min(start + IMPORT_BATCH_ROWS, rows.length));

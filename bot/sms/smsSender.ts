@@ -155,13 +155,18 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
     async recordReplies({ to, bodies }) {
       // A reply to someone erased in this very turn ("Dine oplysninger er slettet") is counted, not kept.
       const erased = !findParticipantByPhone(store.data, to);
-      await Promise.all(
-        bodies.map((body) =>
-          erased
-            ? addToOutbox({ to: "[slettet]", body, purpose: "reply" }, "sent", "[slettet]")
-            : addToOutbox({ to, body, purpose: "reply" }, "sent", toGsmLookalikes(body)),
-        ),
-      );
+      try {
+        await Promise.all(
+          bodies.map((body) =>
+            erased
+              ? addToOutbox({ to: "[slettet]", body, purpose: "reply" }, "sent", "[slettet]")
+              : addToOutbox({ to, body, purpose: "reply" }, "sent", toGsmLookalikes(body)),
+          ),
+        );
+      } catch (error) {
+        // Bookkeeping only: the member still gets the reply, which matters more.
+        logger.warn({ err: error }, "could not record SMS replies in the outbox");
+      }
     },
 
     async recordDeliveryStatus({ providerId, status, errorCode }) {

@@ -35,6 +35,13 @@ describe("npm run organizer", () => {
     expect(output).toEqual(["Importeret: 599 nye, 0 opdaterede, 1 afviste.", "  Række 551: phone is empty"]);
   });
 
+  it("keeps file line numbers right after a name that spans two lines", async () => {
+    const file = join(dir, "multiline.csv");
+    await writeFile(file, 'name,phone\n"Anna\nHansen",20000001\nBo Berg,\n');
+    const { output } = await run("import", file);
+    expect(output).toEqual(["Importeret: 0 nye, 1 opdaterede, 1 afviste.", "  Række 4: phone is empty"]);
+  });
+
   it("invites everyone in batches, and nobody twice", async () => {
     expect((await run("invite")).output).toEqual(["Invitationer sendt: 599. Sprunget over: 0."]);
     expect((await run("invite")).output).toEqual(["Invitationer sendt: 0. Sprunget over: 599."]);

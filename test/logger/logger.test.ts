@@ -39,6 +39,12 @@ describe("logs", () => {
     expect(lines[0]).toContain("+45******50");
   });
 
+  it("mask phone numbers in errors nested in an AggregateError", () => {
+    const { logger, lines } = capture("info");
+    logger.error({ err: new AggregateError([new Error("to +4520304050 failed")], "two sends failed") }, "x");
+    expect(lines[0]).not.toContain("20304050");
+  });
+
   it("show the real values at debug level, for an operator on their own machine", () => {
     const { logger, lines } = capture("debug");
     logger.debug({ phone: "+4520304050" }, "x");
