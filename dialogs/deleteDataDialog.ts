@@ -46,7 +46,12 @@ export class DeleteDataDialog extends ComponentDialog {
     if (intent !== "rsvp.yes") return step.endDialog({ reroute: answer } satisfies ChildResult);
     const member = getMemberTurn(step.context);
     await this.services.store.update((data) =>
-      eraseParticipant(data, member.participant.id, this.services.clock(), "member"),
+      eraseParticipant(data, {
+        participantId: member.participant.id,
+        actor: "member",
+        now: this.services.clock(),
+        secret: this.services.store.secret,
+      }),
     );
     member.erased = true;
     await sendReply(step.context, { text: ctx.t("privacy.deleted") });

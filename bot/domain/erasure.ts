@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import type { DbData } from "../store/schema.js";
 
 export type Actor = "member" | "organizer";
@@ -9,7 +9,11 @@ export type Actor = "member" | "organizer";
  * the outbox. What counts (attendance, ratings, how many messages went out) stays, under an
  * anonymous id, so the organizers' aggregate figures do not change.
  */
-export function eraseParticipant(data: DbData, participantId: string, now: Date, actor: Actor): boolean {
+export function eraseParticipant(
+  data: DbData,
+  erasure: { participantId: string; actor: Actor; now: Date; secret: Buffer },
+): boolean {
+  const { participantId, actor, now, secret } = erasure;
   const participant = data.participants.find((p) => p.id === participantId);
   if (!participant) return false;
   const anonymousId = `erased-${randomUUID()}`;
@@ -66,12 +70,13 @@ export function eraseParticipant(data: DbData, participantId: string, now: Date,
     if (event.participantId === participantId)
       Object.assign(event, { participantId: anonymousId, detail: undefined });
   if (participant.phone && (actor === "member" || participant.optedOut)) {
-    data.suppressedPhones.push(hashPhone(participant.phone));
+    data.suppressedPhones.push(hashPhone(participant.phone, secret));
   }
   data.history.push({ at: now.toISOString(), participantId: anonymousId, actor, change: "erased" });
   return true;
 }
 
-export function hashPhone(phone: string): string {
-  return createHash("sha256").update(phone).digest("hex");
+/** Keyed, so the list of erased numbers cannot be reversed by trying all 10^8 Danish numbers. */
+export function hashPhone(phone: string, secret: Buffer): string {
+  return createHmac("sha256", secret).update(phone).digest("hex");
 }

@@ -144,14 +144,18 @@ function rowProblem(value: (key: keyof Omit<ImportRow, "row">) => string | undef
 }
 
 /** Adds the rows to the data, merging rows and existing participants with the same phone. */
-export function importParticipants(data: DbData, rows: ImportRow[], now: Date): ImportResult {
+export function importParticipants(
+  data: DbData,
+  batch: { rows: ImportRow[]; now: Date; secret: Buffer },
+): ImportResult {
+  const { rows, now, secret } = batch;
   const byPhone = new Map(data.participants.filter((p) => p.phone).map((p) => [p.phone!, p]));
   const suppressed = new Set(data.suppressedPhones);
   const created = new Set<string>();
   const rejected: ImportResult["rejected"] = [];
   let updated = 0;
   for (const row of rows) {
-    if (suppressed.has(hashPhone(row.phone))) {
+    if (suppressed.has(hashPhone(row.phone, secret))) {
       rejected.push({ row: row.row, reason: "this person asked to be erased and not contacted again" });
       continue;
     }

@@ -86,7 +86,9 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
         throw error;
       }
       const { rows, rejected } = parsed;
-      const result = await store.update((data) => importParticipants(data, rows, deps.clock()));
+      const result = await store.update((data) =>
+        importParticipants(data, { rows, now: deps.clock(), secret: store.secret }),
+      );
       const allRejected = [...rejected, ...result.rejected].sort((a, b) => a.row - b.row);
       sendJson(res, 200, { imported: result.imported, updated: result.updated, rejected: allRejected });
     }),
@@ -133,7 +135,14 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
     "/api/organizer/participants/:id",
     route("organizer-erase", async (req, res) => {
       const id = String(req.params.id);
-      const erased = await store.update((data) => eraseParticipant(data, id, deps.clock(), "organizer"));
+      const erased = await store.update((data) =>
+        eraseParticipant(data, {
+          participantId: id,
+          actor: "organizer",
+          now: deps.clock(),
+          secret: store.secret,
+        }),
+      );
       if (!erased) throw new HttpError(404, "no participant with that id");
       sendJson(res, 200, { erased: true });
     }),

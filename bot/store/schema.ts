@@ -151,8 +151,9 @@ export const dbSchema = z.object({
   smsSeen: z.array(z.object({ sid: z.string(), at: isoTime })).default([]),
   localDeliveries: z.array(localDelivery).default([]),
   /**
-   * SHA-256 of the phone numbers of people who asked to be erased, or were erased after
-   * opting out, so a later import does not invite them again. The only trace kept of them.
+   * HMAC-SHA-256 (keyed with DB_FILE.key) of the phone numbers of people who asked to be
+   * erased, or were erased after opting out, so a later import does not invite them again.
+   * The only trace kept of them.
    */
   suppressedPhones: z.array(z.string()).default([]),
 });

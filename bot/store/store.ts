@@ -4,6 +4,7 @@ import { Low } from "lowdb";
 import lockfile from "proper-lockfile";
 import { DurableJsonFile } from "./durableJsonFile.js";
 import { migrate } from "./migrations.js";
+import { loadOrCreateSecret } from "./secret.js";
 import { dbSchema, emptyDb, type DbData } from "./schema.js";
 
 export interface StoreOptions {
@@ -27,6 +28,8 @@ export class Store {
   private constructor(
     private readonly db: Low<DbData>,
     private readonly releaseLock: () => Promise<void>,
+    /** The key for hashes that must not be reversible from the data file alone. */
+    readonly secret: Buffer,
   ) {}
 
   static async open(options: StoreOptions): Promise<Store> {
@@ -46,7 +49,8 @@ export class Store {
           `store: ${options.file} is not a valid borgerbot data file:\n  - ${problems.join("\n  - ")}`,
         );
       }
-      const store = new Store(new Low(adapter as DurableJsonFile<DbData>, parsed.data), release);
+      const secret = await loadOrCreateSecret(`${options.file}.key`);
+      const store = new Store(new Low(adapter as DurableJsonFile<DbData>, parsed.data), release, secret);
       if (migrated) await store.flush();
       return store;
     } catch (error) {

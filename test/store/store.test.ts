@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -117,6 +117,15 @@ describe("store", () => {
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).toBe(3);
     expect(stderr).toContain("is in use by another borgerbot process");
+  });
+
+  it("keeps its hashing key beside the data file, readable by the owner only, across restarts", async () => {
+    const first = await open();
+    const key = first.secret.toString("hex");
+    await first.close();
+    const again = await open();
+    expect(again.secret.toString("hex")).toBe(key);
+    expect((await stat(`${file}.key`)).mode & 0o777).toBe(0o600);
   });
 
   it("opens the file again after the first store closed", async () => {
