@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
 import { botActivity, postJson } from "../helpers/http.js";
-import type { organizerApi } from "../helpers/organizerApi.js";
-import { startFlowServer } from "../helpers/flowServer.js";
-import type { TestServer } from "../helpers/testServer.js";
+import { useFlowServer } from "../helpers/flowServer.js";
 
 /*
  * Whole conversations over the real HTTP endpoints: signed Twilio posts, Bot Framework
@@ -17,21 +15,12 @@ const BO = "+4521314151";
 const CARL = "+4522324252";
 const ANNA_TEAMS = "00000000-0000-0000-0000-00000000a11a";
 
-let flow: Awaited<ReturnType<typeof startFlowServer>>;
-let server: TestServer;
-let api: ReturnType<typeof organizerApi>;
-const db = () => flow.db();
-const sms = (from: string, body: string) => flow.sms(from, body);
-
-beforeAll(async () => {
-  flow = await startFlowServer({ now: NOW });
-  ({ server, api } = flow);
-});
-afterAll(() => server.cleanup());
+const flow = useFlowServer({ now: NOW });
+const { db, sms } = flow;
 
 async function teams(text: string): Promise<string[]> {
   const res = await postJson(
-    `${server.baseUrl}/api/messages`,
+    `${flow.server.baseUrl}/api/messages`,
     botActivity(text, {
       channelId: "msteams",
       from: { id: "29:anna-teams", aadObjectId: ANNA_TEAMS, name: "Anna Andersen" },
@@ -54,7 +43,7 @@ function participantByPhone(data: DbData, phone: string) {
 describe("from the lottery to the first session", () => {
   it("imports the organizers' CSV from Danish Excel, with a BOM and semicolons", async () => {
     const csv = `\uFEFFname;phone;email;teams_id\nAnna Andersen;20 30 40 50;anna@example.dk;${ANNA_TEAMS}\nBo Berg;+45 21 31 41 51;;\nCarl Clausen;22324252;;\nUden Nummer;;;\n`;
-    const res = await api.importCsv(csv);
+    const res = await flow.api.importCsv(csv);
     expect(await res.json()).toEqual({
       imported: 3,
       updated: 0,
@@ -64,8 +53,8 @@ describe("from the lottery to the first session", () => {
   });
 
   it("invites everyone by SMS once; a second call sends nothing new", async () => {
-    expect(await api.invite()).toEqual({ sent: 3, skipped: 0, remaining: 0 });
-    expect(await api.invite()).toEqual({ sent: 0, skipped: 3, remaining: 0 });
+    expect(await flow.api.invite()).toEqual({ sent: 3, skipped: 0, remaining: 0 });
+    expect(await flow.api.invite()).toEqual({ sent: 0, skipped: 3, remaining: 0 });
     const data = await db();
     const invitations = data.outbox.filter((message) => message.purpose === "invitation");
     expect(invitations).toHaveLength(3);
@@ -100,7 +89,7 @@ describe("from the lottery to the first session", () => {
     ]);
     const anna = participantByPhone(await db(), ANNA)!;
     expect(anna.needs).toBe("Jeg er vegetar og bruger rollator");
-    const row = (await api.attendance()).participants.find((p) => p.phone === ANNA);
+    const row = (await flow.api.attendance()).participants.find((p) => p.phone === ANNA);
     expect(row).toMatchObject({ invitation: "accepted", needs: "Jeg er vegetar og bruger rollator" });
   });
 
@@ -141,15 +130,15 @@ describe("from the lottery to the first session", () => {
   });
 
   it("gives the next session for this member, skipping one they sent word of absence for", async () => {
-    server.setNow(new Date("2026-12-20T10:00:00Z"));
+    flow.server.setNow(new Date("2026-12-20T10:00:00Z"));
     expect(await sms(ANNA, "hvornår er næste møde?")).toEqual([
       "Næste møde er lørdag den 26. december kl. 10-16. Du har meldt afbud til det, så dit næste møde er torsdag den 7. januar 2027 kl. 17-21 på Rådhuset, Byrådssalen.",
     ]);
   });
 
   it("applies a yes or no after a session reminder to that session", async () => {
-    server.setNow(new Date("2027-01-05T10:00:00Z"));
-    expect(await api.remind("m3")).toEqual({ sent: 1, skipped: 0 });
+    flow.server.setNow(new Date("2027-01-05T10:00:00Z"));
+    expect(await flow.api.remind("m3")).toEqual({ sent: 1, skipped: 0 });
     const reminder = (await db()).outbox.at(-1)!;
     expect(reminder).toMatchObject({ to: ANNA, purpose: "reminder" });
     expect(reminder.text).toBe(
@@ -164,7 +153,7 @@ describe("from the lottery to the first session", () => {
   });
 
   it("marks today's session absent when a member reports sick, and tells the organizers", async () => {
-    server.setNow(new Date("2027-01-23T07:30:00Z"));
+    flow.server.setNow(new Date("2027-01-23T07:30:00Z"));
     expect(await sms(ANNA, "jeg er syg i dag")).toEqual([
       "Tak for besked. Vi har noteret, at du ikke kommer i dag kl. 10-16.",
     ]);
@@ -173,7 +162,7 @@ describe("from the lottery to the first session", () => {
       status: "absent",
       reason: "jeg er syg i dag",
     });
-    const report = (await api.attendance()).participants.find((p) => p.phone === ANNA)!;
+    const report = (await flow.api.attendance()).participants.find((p) => p.phone === ANNA)!;
     expect(report.sessions).toEqual({
       m1: "unknown",
       m2: "absent",
@@ -204,7 +193,7 @@ describe("a number the store does not know", () => {
   const STRANGER = "+4529999999";
 
   it("gets general answers and is never told anyone's data", async () => {
-    server.setNow(NOW);
+    flow.server.setNow(NOW);
     const replies = await sms(STRANGER, "hvornår er næste møde");
     expect(replies.join(" ")).toContain("Næste møde er tirsdag den 15. december kl. 17-21");
     expect(replies.join(" ")).not.toContain("afbud");

@@ -1,27 +1,18 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
 import { postJson } from "../helpers/http.js";
 import { organizerApi } from "../helpers/organizerApi.js";
-import { startFlowServer } from "../helpers/flowServer.js";
-import type { TestServer } from "../helpers/testServer.js";
+import { useFlowServer } from "../helpers/flowServer.js";
 
 const NOW = new Date("2026-11-28T10:00:00Z");
 const DORTE = "+4523334353";
 const ERIK = "+4524344454";
 
-let flow: Awaited<ReturnType<typeof startFlowServer>>;
-let server: TestServer;
-let api: ReturnType<typeof organizerApi>;
-const db = () => flow.db();
-const sms = (from: string, body: string) => flow.sms(from, body);
-
-beforeAll(async () => {
-  flow = await startFlowServer({ now: NOW });
-  ({ server, api } = flow);
-  await api.importCsv(`name,phone\nDorte Dahl,${DORTE}\nErik Eriksen,${ERIK}\n`);
-});
-afterAll(() => server.cleanup());
+const flow = useFlowServer({ now: NOW }, (started) =>
+  started.api.importCsv(`name,phone\nDorte Dahl,${DORTE}\nErik Eriksen,${ERIK}\n`),
+);
+const { db, sms } = flow;
 
 const dorte = async () => (await db()).participants.find((p) => p.phone === DORTE)!;
 
@@ -47,13 +38,15 @@ describe("opt-out", () => {
     const afterStop = await toDorte();
 
     expect(await sms(DORTE, "hvornår er næste møde")).toEqual([]);
-    expect(await api.invite()).toEqual({ sent: 1, skipped: 1, remaining: 0 });
+    expect(await flow.api.invite()).toEqual({ sent: 1, skipped: 1, remaining: 0 });
     expect(await toDorte()).toBe(afterStop);
     expect((await db()).outbox.filter((m) => m.to === DORTE && m.purpose === "invitation")).toEqual([]);
 
     await sms(ERIK, "kan jeg tage min hund med");
-    server.setNow(new Date(NOW.getTime() + 60_000));
-    const erikQuestion = (await api.inbox()).items.find((item) => item.text === "kan jeg tage min hund med")!;
+    flow.server.setNow(new Date(NOW.getTime() + 60_000));
+    const erikQuestion = (await flow.api.inbox()).items.find(
+      (item) => item.text === "kan jeg tage min hund med",
+    )!;
     expect(erikQuestion).toBeDefined();
 
     expect(await sms(DORTE, "START")).toEqual([
@@ -65,8 +58,8 @@ describe("opt-out", () => {
   it("does not send an organizer's answer to a member who opted out", async () => {
     await sms(DORTE, "må jeg have min hund med");
     await sms(DORTE, "STOP");
-    const item = (await api.inbox()).items.find((entry) => entry.text === "må jeg have min hund med")!;
-    const res = await api.reply(String(item.id), "Ja, hunde er velkomne.");
+    const item = (await flow.api.inbox()).items.find((entry) => entry.text === "må jeg have min hund med")!;
+    const res = await flow.api.reply(String(item.id), "Ja, hunde er velkomne.");
     expect(res.status).toBe(200);
     expect(((await res.json()) as { item: { delivery: string } }).item.delivery).toBe("opted-out");
     expect((await db()).outbox.filter((m) => m.text.includes("hunde er velkomne"))).toEqual([]);
@@ -79,7 +72,7 @@ describe("opt-out", () => {
     await sms(DORTE, "ja");
     await sms(DORTE, "nej");
     await sms(DORTE, "stop");
-    expect(await api.remind("m1")).toEqual({ sent: 1, skipped: 1 });
+    expect(await flow.api.remind("m1")).toEqual({ sent: 1, skipped: 1 });
     expect((await db()).outbox.filter((m) => m.purpose === "reminder").map((m) => m.to)).toEqual([ERIK]);
     await sms(DORTE, "start");
   });
@@ -90,13 +83,15 @@ describe("the organizer inbox", () => {
     expect(await sms(ERIK, "hvem vandt fodboldkampen i går")).toEqual([
       "Det ved jeg ikke. Jeg har sendt dit spørgsmål videre til sekretariatet, som svarer dig inden for en hverdag.",
     ]);
-    const item = (await api.inbox()).items.find((entry) => entry.text === "hvem vandt fodboldkampen i går")!;
+    const item = (await flow.api.inbox()).items.find(
+      (entry) => entry.text === "hvem vandt fodboldkampen i går",
+    )!;
     expect(item).toMatchObject({
       status: "open",
       channel: "sms",
       member: { name: "Erik Eriksen", phone: "+45******54" },
     });
-    const res = await api.reply(String(item.id), "Det ved vi desværre ikke.");
+    const res = await flow.api.reply(String(item.id), "Det ved vi desværre ikke.");
     expect(res.status).toBe(200);
     const sent = (await db()).outbox.at(-1)!;
     expect(sent).toMatchObject({
@@ -104,18 +99,18 @@ describe("the organizer inbox", () => {
       purpose: "handoff-answer",
       text: "Svar fra sekretariatet: Det ved vi desværre ikke.",
     });
-    expect((await api.reply(String(item.id), "igen")).status).toBe(409);
+    expect((await flow.api.reply(String(item.id), "igen")).status).toBe(409);
   });
 
   it("answers in the local chat, proactively, where the question came from", async () => {
-    await postJson(`${server.baseUrl}/api/local/messages`, {
+    await postJson(`${flow.server.baseUrl}/api/local/messages`, {
       userId: "local-x",
       text: "hvem vandt fodboldkampen i går",
     });
-    const item = (await api.inbox()).items.find((entry) => entry.channel === "local")!;
-    await api.reply(String(item.id), "Kun udenfor.");
+    const item = (await flow.api.inbox()).items.find((entry) => entry.channel === "local")!;
+    await flow.api.reply(String(item.id), "Kun udenfor.");
     const poll = (await (
-      await fetch(`${server.baseUrl}/api/local/messages?userId=local-x&after=0`)
+      await fetch(`${flow.server.baseUrl}/api/local/messages?userId=local-x&after=0`)
     ).json()) as { activities: Array<{ text: string }> };
     expect(poll.activities.map((activity) => activity.text)).toEqual([
       "Svar fra sekretariatet: Kun udenfor.",
@@ -124,11 +119,11 @@ describe("the organizer inbox", () => {
 
   it("refuses requests without the organizer token", async () => {
     expect(
-      await organizerApi(server.baseUrl, "wrong-token-wrong-token-xx")
+      await organizerApi(flow.server.baseUrl, "wrong-token-wrong-token-xx")
         .inbox()
         .catch((e: Error) => e.message),
     ).toContain("401");
-    expect((await fetch(`${server.baseUrl}/api/organizer/inbox`)).status).toBe(401);
+    expect((await fetch(`${flow.server.baseUrl}/api/organizer/inbox`)).status).toBe(401);
   });
 });
 
@@ -138,7 +133,7 @@ describe("erasure", () => {
       "Vil du have, at vi sletter alle dine oplysninger?",
     );
     expect(await sms(DORTE, "ja")).toEqual(["Dine oplysninger er nu slettet. Tak for din tid."]);
-    const text = await readFile(server.dbFile, "utf8");
+    const text = await readFile(flow.server.dbFile, "utf8");
     expect(text).not.toContain(DORTE);
     expect(text).not.toContain("Dorte");
     expect(text).not.toContain("må jeg have min hund med");
@@ -149,19 +144,19 @@ describe("erasure", () => {
 
   it("keeps what counts, anonymously, when an organizer erases someone", async () => {
     const before = (await db()).attendance.length;
-    const erik = (await api.participants()).participants.find((p) => p.phone === ERIK)!;
-    expect((await api.erase(String(erik.id))).status).toBe(200);
-    const text = await readFile(server.dbFile, "utf8");
+    const erik = (await flow.api.participants()).participants.find((p) => p.phone === ERIK)!;
+    expect((await flow.api.erase(String(erik.id))).status).toBe(200);
+    const text = await readFile(flow.server.dbFile, "utf8");
     expect(text).not.toContain(ERIK);
     expect(text).not.toContain("Erik");
     const data = JSON.parse(text) as DbData;
     expect(data.attendance).toHaveLength(before);
     expect(data.attendance.every((entry) => entry.participantId.startsWith("erased-"))).toBe(true);
-    expect((await api.erase(String(erik.id))).status).toBe(404);
+    expect((await flow.api.erase(String(erik.id))).status).toBe(404);
   });
 
   it("keeps the data when the member says no", async () => {
-    await api.importCsv(`name,phone\nFrida Fisk,+4525354555\n`);
+    await flow.api.importCsv(`name,phone\nFrida Fisk,+4525354555\n`);
     await sms("+4525354555", "slet alt om mig");
     expect(await sms("+4525354555", "nej")).toEqual(["Fint. Vi har ikke slettet noget."]);
     expect((await db()).participants.some((p) => p.name === "Frida Fisk")).toBe(true);

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
 import { postSms, smsParams, TEST_AUTH_TOKEN, TEST_PUBLIC_URL, twimlMessages } from "./http.js";
 import { organizerApi, TEST_ORGANIZER_TOKEN } from "./organizerApi.js";
@@ -27,5 +27,34 @@ export async function startFlowServer(options: TestServerOptions = {}) {
       expect(res.status).toBe(200);
       return twimlMessages(await res.text());
     },
+  };
+}
+
+type FlowServer = Awaited<ReturnType<typeof startFlowServer>>;
+
+/** Starts a flow server before the file's tests and cleans it up after them. */
+export function useFlowServer(
+  options: TestServerOptions = {},
+  setup?: (flow: FlowServer) => Promise<unknown>,
+) {
+  let flow: FlowServer | undefined;
+  const started = () => {
+    if (!flow) throw new Error("flowServer: used before beforeAll started it");
+    return flow;
+  };
+  beforeAll(async () => {
+    flow = await startFlowServer(options);
+    await setup?.(flow);
+  });
+  afterAll(() => flow?.server.cleanup());
+  return {
+    get server() {
+      return started().server;
+    },
+    get api() {
+      return started().api;
+    },
+    db: () => started().db(),
+    sms: (from: string, body: string) => started().sms(from, body),
   };
 }
