@@ -180,8 +180,15 @@ function rememberConversation(
   entry: { channel: string; key: string; participantId: string; reference: Record<string, unknown> },
   now: Date,
 ): void {
+  // One entry per conversation, not per user: a Web Chat user may start several, and erasure
+  // must find the dialog state of each.
+  const conversationId = (reference: Record<string, unknown>) =>
+    (reference.conversation as { id?: string } | undefined)?.id;
   const existing = data.conversationRefs.find(
-    (ref) => ref.channel === entry.channel && ref.key === entry.key,
+    (ref) =>
+      ref.channel === entry.channel &&
+      ref.key === entry.key &&
+      conversationId(ref.reference) === conversationId(entry.reference),
   );
   if (existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference)) return;
   if (existing) Object.assign(existing, { ...entry, updatedAt: now.toISOString() });

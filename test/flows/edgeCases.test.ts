@@ -167,3 +167,26 @@ describe("when Twilio fails", () => {
     }
   });
 });
+
+describe("erasure across conversations", () => {
+  it("removes the dialog state of every Web Chat conversation a member had", async () => {
+    const from = { id: "webchat-erase-me", name: "Yrsa" };
+    for (const conversation of ["conv-old", "conv-new"]) {
+      await postJson(
+        `${flow.server.baseUrl}/api/messages`,
+        botActivity("hej", { from, conversation: { id: conversation } }),
+      );
+    }
+    await postJson(
+      `${flow.server.baseUrl}/api/messages`,
+      botActivity("slet mine oplysninger", { from, conversation: { id: "conv-new" } }),
+    );
+    await postJson(
+      `${flow.server.baseUrl}/api/messages`,
+      botActivity("ja", { from, conversation: { id: "conv-new" } }),
+    );
+    const text = JSON.stringify(await flow.db());
+    expect(text).not.toContain("conv-old");
+    expect(text).not.toContain("webchat-erase-me");
+  });
+});
