@@ -1,8 +1,6 @@
-import type { MemberMessenger } from "../channels/memberMessenger.js";
-import type { Language, Translate } from "../i18n/i18n.js";
 import { maskPhone } from "../logger.js";
 import type { DbData, InboxItem } from "../store/schema.js";
-import type { Store } from "../store/store.js";
+import type { DeliveryDeps } from "./delivery.js";
 import { findParticipant, recordHistory } from "./participants.js";
 
 export interface InboxEntry extends InboxItem {
@@ -29,12 +27,7 @@ export type AnswerResult =
   | { status: "not-found" }
   | { status: "already-answered"; item: InboxItem };
 
-export interface AnswerDeps {
-  store: Store;
-  messenger: MemberMessenger;
-  translate: (language: Language) => Translate;
-  clock: () => Date;
-}
+export type AnswerDeps = Pick<DeliveryDeps, "store" | "messenger" | "translate" | "clock">;
 
 /**
  * Sends an organizer's answer on the channel the question came from, then marks the item
