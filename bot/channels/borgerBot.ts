@@ -1,5 +1,6 @@
 import {
   ActivityTypes,
+  DeliveryModes,
   TeamsActivityHandler,
   TeamsInfo,
   TurnContext,
@@ -60,7 +61,9 @@ export class BorgerBot extends TeamsActivityHandler {
     let failed = false;
     context.onSendActivities(async (_context, _activities, next) => {
       // After a failure the state is half-way through a step; onTurnError's apology must not save it.
-      if (!member?.erased && !failed) await this.deps.conversationState.saveChanges(context, false);
+      const buffered = context.activity.deliveryMode === DeliveryModes.ExpectReplies;
+      if (!buffered && !member?.erased && !failed)
+        await this.deps.conversationState.saveChanges(context, false);
       return next();
     });
     try {
@@ -102,18 +105,19 @@ export class BorgerBot extends TeamsActivityHandler {
     const key = channel === "msteams" ? (activity.from.aadObjectId ?? activity.from.id) : activity.from.id;
     // The activity id changes every turn; leaving it out means the reference is rewritten only when it changes.
     const { activityId: _activityId, ...reference } = TurnContext.getConversationReference(activity);
-    const found = await services.store.update((data) => {
+    const found = await services.store.updateIfChanged((data) => {
+      const identities = data.identities.length;
       const result = ensureParticipant(
         data,
         { channel, key, name: activity.from.name || undefined, aliases: [activity.from.id] },
         services.clock(),
       );
-      rememberConversation(
+      const refChanged = rememberConversation(
         data,
         { channel, key, participantId: result.participant.id, reference: { ...reference } },
         services.clock(),
       );
-      return result;
+      return { result, changed: result.created || data.identities.length !== identities || refChanged };
     });
     const needsEmail =
       channel === "msteams" &&
@@ -179,7 +183,7 @@ function rememberConversation(
   data: DbData,
   entry: { channel: string; key: string; participantId: string; reference: Record<string, unknown> },
   now: Date,
-): void {
+): boolean {
   // One entry per conversation, not per user: a Web Chat user may start several, and erasure
   // must find the dialog state of each.
   const conversationId = (reference: Record<string, unknown>) =>
@@ -190,7 +194,8 @@ function rememberConversation(
       ref.key === entry.key &&
       conversationId(ref.reference) === conversationId(entry.reference),
   );
-  if (existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference)) return;
+  if (existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference)) return false;
   if (existing) Object.assign(existing, { ...entry, updatedAt: now.toISOString() });
   else data.conversationRefs.push({ ...entry, updatedAt: now.toISOString() });
+  return true;
 }

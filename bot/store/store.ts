@@ -71,6 +71,16 @@ export class Store {
   }
 
   /**
+   * Like update, for a mutation that often finds nothing to change (looking up who is
+   * writing, say): the file is written only when `mutate` reports a change.
+   */
+  async updateIfChanged<T>(mutate: (data: DbData) => { result: T; changed: boolean }): Promise<T> {
+    const { result, changed } = mutate(this.db.data);
+    if (changed) await this.flush();
+    return result;
+  }
+
+  /**
    * Everyone who asks while a write is running shares the write after it; that write starts on
    * the next macrotask so the turns of one event-loop tick are batched too.
    */

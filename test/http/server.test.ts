@@ -73,6 +73,15 @@ describe("POST /api/messages (Bot Framework)", () => {
     expect(second.activities).toEqual([]);
   });
 
+  it("writes nothing to disk for a turn that changes nothing", async () => {
+    const activity = () =>
+      botActivity("hej", { from: { id: "quiet-user" }, conversation: { id: "quiet-conv" } });
+    await postJson(`${server.baseUrl}/api/messages`, activity());
+    const before = server.app.store.writes;
+    await postJson(`${server.baseUrl}/api/messages`, activity());
+    expect(server.app.store.writes).toBe(before);
+  });
+
   it("stores a conversation reference for later proactive messages", async () => {
     await postJson(
       `${server.baseUrl}/api/messages`,
