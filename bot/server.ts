@@ -1,8 +1,8 @@
-import type { CloudAdapter, TurnContext } from "botbuilder";
-import restify, { type Server } from "restify";
+import restify, { type Request, type Response, type Server } from "restify";
 import type { Assembly } from "./assembly/load.js";
 import type { LocalChatAdapter } from "./channels/localAdapter.js";
-import type { MemberMessenger } from "./channels/memberMessenger.js";
+import type { RunTurn } from "./channels/runTurn.js";
+import type { MemberMessenger } from "./domain/memberMessenger.js";
 import type { SmsAdapter } from "./channels/smsAdapter.js";
 import type { Config } from "./config.js";
 import { z } from "zod";
@@ -16,12 +16,17 @@ import type { Logger } from "./logger.js";
 import type { SmsSender } from "./sms/smsSender.js";
 import type { Store } from "./store/store.js";
 
+/** What /api/messages needs of the Bot Framework adapter: it authenticates, runs the turn and answers. */
+export interface ProcessActivity {
+  process(req: Request, res: Response, logic: RunTurn): Promise<void>;
+}
+
 export interface ServerDeps {
   config: Config;
   logger: Logger;
   clock: () => Date;
   store: Store;
-  cloudAdapter: CloudAdapter;
+  cloudAdapter: ProcessActivity;
   smsAdapter: SmsAdapter;
   localAdapter: LocalChatAdapter;
   smsSender: SmsSender;
@@ -29,7 +34,7 @@ export interface ServerDeps {
   assembly: Assembly;
   translate: (language: Language) => Translate;
   /** The bot: runs one turn on any adapter. */
-  runTurn: (context: TurnContext) => Promise<void>;
+  runTurn: RunTurn;
   version: string;
 }
 

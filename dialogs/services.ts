@@ -1,5 +1,5 @@
 import type { Assembly } from "../bot/assembly/load.js";
-import type { MemberMessenger } from "../bot/channels/memberMessenger.js";
+import type { MemberMessenger } from "../bot/domain/memberMessenger.js";
 import type { Language, Translate } from "../bot/i18n/i18n.js";
 import type { Logger } from "../bot/logger.js";
 import type { Store } from "../bot/store/store.js";

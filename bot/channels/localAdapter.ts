@@ -1,6 +1,7 @@
 import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from "botbuilder";
 import type { Store } from "../store/store.js";
 import { BufferedTurnAdapter } from "./bufferedTurnAdapter.js";
+import type { RunTurn } from "./runTurn.js";
 
 export const LOCAL_CHANNEL_ID = "local";
 
@@ -26,10 +27,7 @@ export class LocalChatAdapter extends BufferedTurnAdapter {
     super();
   }
 
-  processInput(
-    input: LocalChatInput,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<Partial<Activity>[]> {
+  processInput(input: LocalChatInput, logic: RunTurn): Promise<Partial<Activity>[]> {
     const user = { id: input.userId, name: input.userName ?? "", role: "user" };
     const bot = { id: "borgerbot", name: "borgerbot", role: "bot" };
     return this.runBufferedTurn(

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { MemberMessenger } from "../domain/memberMessenger.js";
 import type { OrganizerDirectory } from "../domain/organizers.js";
 import type { Logger } from "../logger.js";
 import { findParticipant } from "../domain/participants.js";
@@ -8,26 +9,8 @@ import type { Store } from "../store/store.js";
 import type { SendProactive } from "./proactive.js";
 import { renderReply } from "./renderReply.js";
 
-export type DeliveryResult =
-  | { status: "sent"; channel: string }
-  | { status: "blocked"; reason: "opted-out" | "unknown-participant" }
-  | { status: "failed"; error: string }
-  | { status: "no-conversation" };
-
-export interface MemberMessenger {
-  /**
-   * Sends a message outside a turn, on `channel` if given (the channel a question came from),
-   * else on the member's most recent conversation. Nothing goes to a member who opted out.
-   */
-  sendToMember(args: {
-    participantId: string;
-    reply: Reply;
-    purpose: string;
-    channel?: string;
-  }): Promise<DeliveryResult>;
-  /** Tells the organizers who use the bot in Teams; returns how many were reached. */
-  notifyOrganizers(args: { reply: Reply; purpose: string; aboutParticipantId: string }): Promise<number>;
-}
+// bot/app.ts takes the type from here, next to its implementation.
+export type { MemberMessenger };
 
 export function createMemberMessenger(deps: {
   store: Store;

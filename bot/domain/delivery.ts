@@ -1,5 +1,5 @@
 import type { Assembly } from "../assembly/load.js";
-import type { MemberMessenger } from "../channels/memberMessenger.js";
+import type { MemberMessenger } from "./memberMessenger.js";
 import type { Language, Translate } from "../i18n/i18n.js";
 import type { MessageContext } from "../messages/context.js";
 import type { Reply } from "../messages/reply.js";

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { TurnContext } from "botbuilder";
 import type { Response, Server } from "restify";
 import { z } from "zod";
 import type { LocalChatAdapter } from "../channels/localAdapter.js";
+import type { RunTurn } from "../channels/runTurn.js";
 import type { Logger } from "../logger.js";
 import { parseOrThrow, readJsonBody } from "./body.js";
 import { guarded, sendJson } from "./respond.js";
@@ -32,7 +32,7 @@ export interface LocalRouteDeps {
   server: Server;
   adapter: LocalChatAdapter;
   logger: Logger;
-  runTurn: (context: TurnContext) => Promise<void>;
+  runTurn: RunTurn;
 }
 
 async function serveFile(res: Response, file: { path: string; type: string }): Promise<void> {

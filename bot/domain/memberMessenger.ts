@@ -1,0 +1,26 @@
+import type { Reply } from "../messages/reply.js";
+
+export type DeliveryResult =
+  | { status: "sent"; channel: string }
+  | { status: "blocked"; reason: "opted-out" | "unknown-participant" }
+  | { status: "failed"; error: string }
+  | { status: "no-conversation" };
+
+/**
+ * What the domain needs to reach members and organizers outside a turn. It is defined here and
+ * implemented by the channel layer, so the domain does not depend on how messages travel.
+ */
+export interface MemberMessenger {
+  /**
+   * Sends a message outside a turn, on `channel` if given (the channel a question came from),
+   * else on the member's most recent conversation. Nothing goes to a member who opted out.
+   */
+  sendToMember(args: {
+    participantId: string;
+    reply: Reply;
+    purpose: string;
+    channel?: string;
+  }): Promise<DeliveryResult>;
+  /** Tells the organizers who use the bot in Teams; returns how many were reached. */
+  notifyOrganizers(args: { reply: Reply; purpose: string; aboutParticipantId: string }): Promise<number>;
+}
