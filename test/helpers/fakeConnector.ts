@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface ReceivedActivity {
@@ -17,7 +17,7 @@ export interface ReceivedActivity {
  */
 export async function startFakeConnector(onReceive: () => unknown = () => undefined) {
   const received: ReceivedActivity[] = [];
-  const server: Server = createServer(async (req: IncomingMessage, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? "");
     let body = "";
     for await (const chunk of req) body += chunk;
@@ -34,6 +34,13 @@ export async function startFakeConnector(onReceive: () => unknown = () => undefi
     }
     res.writeHead(404);
     res.end();
+  };
+  const server: Server = createServer((req, res) => {
+    // A broken request must fail the test that sent it, not become an unhandled rejection.
+    handle(req, res).catch((error: unknown) => {
+      res.statusCode = 500;
+      res.end(String(error));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
