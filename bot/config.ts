@@ -15,6 +15,7 @@ const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"]
 
 const envSchema = z
   .object({
+    HOST: optionalText,
     PORT: z.coerce.number({ error: "must be a port number" }).int().min(1).max(65535).default(3978),
     MicrosoftAppId: optionalText,
     MicrosoftAppPassword: optionalText,
@@ -66,28 +67,53 @@ const envSchema = z
       z.string().min(24, "must be at least 24 characters (use a random secret)").optional(),
     ),
     LOG_LEVEL: z.enum(logLevels).default("info"),
+    NODE_ENV: optionalText,
   })
-  .superRefine((env, ctx) => {
-    const problem = (path: string, message: string) =>
-      ctx.addIssue({ code: "custom", path: [path], message });
-    if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== "UserAssignedMSI") {
-      problem("MicrosoftAppPassword", "is required when MicrosoftAppId is set");
-    }
-    if (env.MicrosoftAppType === "SingleTenant" && !env.MicrosoftAppTenantId) {
-      problem("MicrosoftAppTenantId", "is required when MicrosoftAppType is SingleTenant");
-    }
-    const twilioSet = [env.TWILIO_ACCOUNT_SID, env.TWILIO_FROM, env.TWILIO_MESSAGING_SERVICE_SID].some(
-      Boolean,
-    );
-    if (twilioSet && !env.TWILIO_ACCOUNT_SID) problem("TWILIO_ACCOUNT_SID", "is required to send SMS");
-    if (twilioSet && !env.TWILIO_AUTH_TOKEN) problem("TWILIO_AUTH_TOKEN", "is required to send SMS");
-    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) {
-      problem("TWILIO_FROM", "or TWILIO_MESSAGING_SERVICE_SID is required when TWILIO_ACCOUNT_SID is set");
-    }
-    if (env.TWILIO_AUTH_TOKEN && !env.PUBLIC_URL) {
-      problem("PUBLIC_URL", "is required when TWILIO_AUTH_TOKEN is set: Twilio signs the public webhook URL");
-    }
-  });
+  .superRefine(
+    (env, ctx) => {
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: "custom", path: [path], message });
+      if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== "UserAssignedMSI") {
+        problem("MicrosoftAppPassword", "is required when MicrosoftAppId is set");
+      }
+      if (env.MicrosoftAppType === "SingleTenant" && !env.MicrosoftAppTenantId) {
+        problem("MicrosoftAppTenantId", "is required when MicrosoftAppType is SingleTenant");
+      }
+      const twilioSet = [env.TWILIO_ACCOUNT_SID, env.TWILIO_FROM, env.TWILIO_MESSAGING_SERVICE_SID].some(
+        Boolean,
+      );
+      if (twilioSet && !env.TWILIO_ACCOUNT_SID) problem("TWILIO_ACCOUNT_SID", "is required to send SMS");
+      if (twilioSet && !env.TWILIO_AUTH_TOKEN) problem("TWILIO_AUTH_TOKEN", "is required to send SMS");
+      if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) {
+        problem("TWILIO_FROM", "or TWILIO_MESSAGING_SERVICE_SID is required when TWILIO_ACCOUNT_SID is set");
+      }
+      if (env.TWILIO_AUTH_TOKEN && !env.PUBLIC_URL) {
+        problem(
+          "PUBLIC_URL",
+          "is required when TWILIO_AUTH_TOKEN is set: Twilio signs the public webhook URL",
+        );
+      }
+      // Twilio without signature checks is refused above in every mode. Production also refuses
+      // what is harmless on a laptop: local mode lets anyone chat as anyone, and without a token
+      // the organizers have no API.
+      if (env.NODE_ENV === "production") {
+        if (isLocalMode(env)) {
+          problem(
+            "NODE_ENV",
+            "is production, which refuses local mode: set MicrosoftAppId (Teams, Web Chat) or TWILIO_ACCOUNT_SID (SMS)",
+          );
+        }
+        if (!env.ORGANIZER_TOKEN) problem("ORGANIZER_TOKEN", "is required when NODE_ENV is production");
+      }
+    },
+    // Run even when a field is invalid, so one message lists every problem. The checks only
+    // test whether values are set, which an invalid value still is.
+    { when: () => true },
+  );
+
+function isLocalMode(env: { MicrosoftAppId?: string; TWILIO_ACCOUNT_SID?: string }): boolean {
+  return !env.MicrosoftAppId && !env.TWILIO_ACCOUNT_SID;
+}
 
 type Env = z.output<typeof envSchema>;
 
@@ -96,6 +122,11 @@ export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 export interface Config {
   port: number;
+  /**
+   * Where the server listens. Local mode defaults to 127.0.0.1, since its open endpoints must
+   * not be reachable from the network; otherwise undefined, which is every interface.
+   */
+  host?: string;
   /**
    * Neither Azure nor Twilio configured: anonymous Bot Framework (as the Emulator expects), the
    * local chat page, and an SMS dry-run outbox. With real Twilio and no Azure app the bot runs
@@ -139,7 +170,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
 function toConfig(env: Env): Config {
   return {
     port: env.PORT,
-    localMode: !env.MicrosoftAppId && !env.TWILIO_ACCOUNT_SID,
+    host: env.HOST ?? (isLocalMode(env) ? "127.0.0.1" : undefined),
+    localMode: isLocalMode(env),
     microsoft: {
       appId: env.MicrosoftAppId,
       appPassword: env.MicrosoftAppPassword,

@@ -22,12 +22,18 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
-  app.server.listen(config.port, () => {
+  const listening = () => {
     const mode = config.localMode
       ? "local mode: open http://localhost:" + config.port + " to chat"
       : "Bot Framework auth on";
-    logger.info({ port: config.port, assembly: app.assembly.id }, `borgerbot is listening (${mode})`);
-  });
+    logger.info(
+      { port: config.port, host: config.host ?? "all interfaces", assembly: app.assembly.id },
+      `borgerbot is listening (${mode})`,
+    );
+  };
+  // Without a host Node listens on every interface.
+  if (config.host) app.server.listen(config.port, config.host, listening);
+  else app.server.listen(config.port, listening);
   const stop = async (signal: string) => {
     logger.info({ signal }, "stopping");
     await app.close();

@@ -35,6 +35,8 @@ describe("loadConfig", () => {
       "MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI",
       "TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters",
       "ORGANIZER_TOKEN must be at least 24 characters (use a random secret)",
+      "TWILIO_AUTH_TOKEN is required to send SMS",
+      "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required when TWILIO_ACCOUNT_SID is set",
     ]);
   });
 
@@ -62,6 +64,52 @@ describe("loadConfig", () => {
     });
     expect(config.publicUrl).toBe("https://bot.example.dk");
     expect(config.organizers).toEqual(["a@b.dk", "+4520304050"]);
+  });
+
+  it("listens on 127.0.0.1 in local mode unless HOST says otherwise", () => {
+    expect(loadConfig({}).host).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "" }).host).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+  });
+
+  it("listens on every interface outside local mode unless HOST is set", () => {
+    const azure = { MicrosoftAppId: "app-id", MicrosoftAppPassword: "secret" };
+    expect(loadConfig(azure).host).toBeUndefined();
+    expect(loadConfig({ ...azure, HOST: "10.0.0.5" }).host).toBe("10.0.0.5");
+  });
+
+  it("refuses local mode and a missing ORGANIZER_TOKEN in production, in one message", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", PORT: "x" })).toThrow(
+      [
+        "config: the environment has 3 problem(s):",
+        "  - PORT must be a port number",
+        "  - NODE_ENV is production, which refuses local mode: set MicrosoftAppId (Teams, Web Chat) or TWILIO_ACCOUNT_SID (SMS)",
+        "  - ORGANIZER_TOKEN is required when NODE_ENV is production",
+      ].join("\n"),
+    );
+  });
+
+  it("refuses Twilio without signature checks in production", () => {
+    const production = { NODE_ENV: "production", ORGANIZER_TOKEN: "t".repeat(24) };
+    const twilio = { TWILIO_ACCOUNT_SID: SID, TWILIO_FROM: "+4512345678" };
+    expect(() => loadConfig({ ...production, ...twilio })).toThrow(
+      "TWILIO_AUTH_TOKEN is required to send SMS",
+    );
+    expect(() => loadConfig({ ...production, ...twilio, TWILIO_AUTH_TOKEN: "token" })).toThrow(
+      "PUBLIC_URL is required when TWILIO_AUTH_TOKEN is set",
+    );
+  });
+
+  it("starts in production with a deployed channel and an organizer token", () => {
+    const config = loadConfig({
+      NODE_ENV: "production",
+      ORGANIZER_TOKEN: "t".repeat(24),
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: "token",
+      TWILIO_FROM: "+4512345678",
+      PUBLIC_URL: "https://bot.example.dk",
+    });
+    expect(config).toMatchObject({ localMode: false, host: undefined });
   });
 
   it("has every variable documented in .env.example", () => {
