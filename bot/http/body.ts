@@ -2,6 +2,8 @@ import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 
 export const MAX_BODY_BYTES = 256 * 1024;
+/** Deeper than any activity or form we read; far shallower than what overflows a recursive walk. */
+export const MAX_JSON_DEPTH = 32;
 
 /** An error with the HTTP status and a message that is safe to show the caller. */
 export class HttpError extends Error {
@@ -68,8 +70,32 @@ export async function readTextBody(req: IncomingMessage, expectedType: string): 
   }
 }
 
+/**
+ * How deeply arrays and objects nest in JSON text, counted by scanning it once without
+ * recursion: every later walk of the parsed value (zod, structuredClone, the store's writes)
+ * recurses and would overflow the stack on the 20,000 levels a fuzzer sends.
+ */
+export function exceedsJsonDepth(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === "\\") i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "{" || char === "[") {
+      if (++depth > maxDepth) return true;
+    } else if (char === "}" || char === "]") depth--;
+  }
+  return false;
+}
+
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readTextBody(req, "application/json");
+  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, `body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -119,6 +119,21 @@ describe("POST /api/messages (Bot Framework)", () => {
     expect(res.status).toBe(413);
   });
 
+  it("refuses a from object nested 20,000 levels deep with 400, and goes on working", async () => {
+    // Written as text: JSON.stringify would itself recurse 20,000 levels.
+    const from = `{"id":"deep-user","n":${'{"n":'.repeat(20_000)}1${"}".repeat(20_000)}}`;
+    const body = JSON.stringify(botActivity("hej", { from: "FROM" })).replace('"FROM"', from);
+    const deep = await postJson(`${server.baseUrl}/api/messages`, body);
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toEqual({ error: "body nests deeper than 32 levels" });
+    const next = await postJson(
+      `${server.baseUrl}/api/messages`,
+      botActivity("hej", { from: { id: "after-deep" }, conversation: { id: "after-deep" } }),
+    );
+    expect(next.status).toBe(200);
+    expect(JSON.stringify(await db())).not.toContain("deep-user");
+  });
+
   it("answers invalid UTF-8 with 400", async () => {
     const bytes = Buffer.concat([
       Buffer.from('{"type":"message","text":"'),
