@@ -5,8 +5,8 @@ import type { RunTurn } from "./channels/runTurn.js";
 import type { MemberMessenger } from "./domain/memberMessenger.js";
 import type { SmsAdapter } from "./channels/smsAdapter.js";
 import type { Config } from "./config.js";
-import { z } from "zod";
-import { HttpError, readJsonBody } from "./http/body.js";
+import { readJsonBody } from "./http/body.js";
+import { parseActivity } from "./http/botActivity.js";
 import { registerLocalRoutes } from "./http/localRoutes.js";
 import { registerOrganizerRoutes } from "./http/organizerRoutes.js";
 import { guarded, sendJson } from "./http/respond.js";
@@ -38,31 +38,6 @@ export interface ServerDeps {
   version: string;
 }
 
-const activitySchema = z.looseObject({
-  type: z.string().min(1),
-  channelId: z.string().min(1),
-  serviceUrl: z.string().min(1),
-  from: z.looseObject({ id: z.string().min(1) }),
-  conversation: z.looseObject({ id: z.string().min(1) }),
-});
-
-/** SMS and the local page have their own endpoints; here they could only be forged. */
-const OWN_CHANNELS = new Set(["sms", "local"]);
-
-function parseActivity(body: Record<string, unknown>): Record<string, unknown> {
-  const parsed = activitySchema.safeParse(body);
-  if (parsed.success && OWN_CHANNELS.has(parsed.data.channelId)) {
-    throw new HttpError(400, `channelId ${parsed.data.channelId} is not accepted on /api/messages`);
-  }
-  if (!parsed.success) {
-    throw new HttpError(
-      400,
-      `not a Bot Framework activity: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
-}
-
 export function createServer(deps: ServerDeps): Server {
   const { config, logger } = deps;
   const server = restify.createServer({ name: "borgerbot", handleUncaughtExceptions: false });
@@ -76,7 +51,7 @@ export function createServer(deps: ServerDeps): Server {
       guarded(logger, "messages", async (req, res) => {
         // CloudAdapter reads the parsed activity from req.body and answers auth errors itself,
         // but throws on a malformed activity; those get their 400 here.
-        req.body = parseActivity(await readJsonBody(req));
+        req.body = parseActivity(await readJsonBody(req), { localMode: config.localMode });
         await deps.cloudAdapter.process(req, res, deps.runTurn);
       }),
     );
