@@ -1,10 +1,12 @@
 import {
   ActivityTypes,
   DeliveryModes,
+  StatusCodes,
   TeamsActivityHandler,
   TeamsInfo,
   TurnContext,
   type ConversationState,
+  type InvokeResponse,
   type StatePropertyAccessor,
 } from "botbuilder";
 import type { DialogState } from "botbuilder-dialogs";
@@ -74,6 +76,16 @@ export class BorgerBot extends TeamsActivityHandler {
     }
     if (member?.erased) await this.deps.conversationState.delete(context);
     else await this.deps.conversationState.saveChanges(context, false);
+  }
+
+  /**
+   * The bot offers no invoke features (task modules, message extensions, Action.Execute cards),
+   * and botbuilder answers an invoke nobody handles with 501. A channel or client that sends
+   * one anyway is told it arrived, with an empty invoke response, rather than a server error.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const response = await super.onInvokeActivity(context);
+    return response.status === StatusCodes.NOT_IMPLEMENTED ? { status: StatusCodes.OK } : response;
   }
 
   private async welcome(context: TurnContext): Promise<void> {

@@ -180,6 +180,21 @@ describe("serviceUrl outside local mode", () => {
   });
 });
 
+describe("invoke activities", () => {
+  it("answers an invoke the bot does not handle with 200 and an empty invoke response", async () => {
+    const res = await post({ type: "invoke", name: "task/fetch", deliveryMode: undefined }, "");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+  });
+
+  it("returns a 200 invoke response among the replies with expectReplies", async () => {
+    const res = await post({ type: "invoke", name: "composeExtension/query" }, "");
+    expect(res.status).toBe(200);
+    const { activities } = (await res.json()) as { activities: Array<{ type: string; value?: unknown }> };
+    expect(activities).toEqual([expect.objectContaining({ type: "invokeResponse", value: { status: 200 } })]);
+  });
+});
+
 describe("malformed URIs", () => {
   it.each(["/api/messages%", "/api/messages%E0%A4%A", "/api/%zz/messages"])(
     "answers POST %s with 404",
