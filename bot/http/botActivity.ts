@@ -1,8 +1,7 @@
 import { z } from "zod";
+import { CHANNEL_ID_PATTERN } from "../store/schema.js";
 import { HttpError } from "./body.js";
 
-/** The store's pattern for channel ids (bot/store/schema.ts); an id outside it would make the data file invalid. */
-const CHANNEL_ID = /^[a-z0-9-]+$/;
 /** Far longer than any real Teams or Web Chat id, short enough that nobody stores a novel as a key. */
 export const MAX_ID_LENGTH = 256;
 /**
@@ -25,7 +24,8 @@ const activitySchema = z.looseObject({
     .string()
     .max(MAX_ID_LENGTH)
     .transform((id) => id.toLowerCase())
-    .pipe(z.string().regex(CHANNEL_ID, "must be letters, digits and -")),
+    // The store's own pattern: an id outside it would make the data file unreadable.
+    .pipe(z.string().regex(CHANNEL_ID_PATTERN, "must be letters, digits and -")),
   serviceUrl: z.string().min(1),
   from: z.looseObject({ id: z.string().min(1).max(MAX_ID_LENGTH) }),
   conversation: z.looseObject({ id: headerSafeId }),

@@ -8,7 +8,8 @@ export const SCHEMA_VERSION = 1;
 
 const isoTime = z.iso.datetime({ offset: true });
 /** Bot Framework channel id: "sms", "msteams", "webchat", "local", "emulator"… */
-const channel = z.string().regex(/^[a-z0-9-]+$/);
+export const CHANNEL_ID_PATTERN = /^[a-z0-9-]+$/;
+const channel = z.string().regex(CHANNEL_ID_PATTERN);
 export type Channel = z.infer<typeof channel>;
 
 export const actorSchema = z.enum(["member", "organizer", "system"]);
