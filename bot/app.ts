@@ -10,8 +10,10 @@ import { createCloudAdapter } from "./channels/cloudAdapter.js";
 import { LocalChatAdapter } from "./channels/localAdapter.js";
 import { createMemberMessenger, type MemberMessenger } from "./channels/memberMessenger.js";
 import { createProactiveSender } from "./channels/proactive.js";
+import { createInboundSmsTurns } from "./channels/inboundSms.js";
 import { SmsAdapter } from "./channels/smsAdapter.js";
 import type { Config } from "./config.js";
+import { pruneInbound } from "./domain/inboundJournal.js";
 import { createOrganizerDirectory } from "./domain/organizers.js";
 import { createTranslations } from "./i18n/i18n.js";
 import type { Logger } from "./logger.js";
@@ -28,7 +30,6 @@ export interface AppOptions {
   classify: Classify;
   /** Tests pass a fake Twilio; otherwise it is built from the config when credentials are set. */
   twilioApi?: TwilioMessagesApi;
-  onLockLost?: (error: Error) => void;
 }
 
 export interface App {
@@ -39,6 +40,8 @@ export interface App {
   close(): Promise<void>;
 }
 
+const PRUNE_INTERVAL_MS = 3600 * 1000;
+
 const VERSION = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
@@ -46,7 +49,7 @@ const VERSION = (
 /** Builds every object the bot needs and wires them into the HTTP server. */
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger, clock } = options;
-  const store = await Store.open({ file: config.dbFile, now: clock, onLockLost: options.onLockLost });
+  const store = await Store.open({ file: config.dbFile, now: clock, log: (message) => logger.warn(message) });
   try {
     const assembly = await loadAssembly(config.assemblyFile, store, clock);
     const twilioApi =
@@ -103,26 +106,48 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
     const onTurnError = async (context: TurnContext, error: Error) => {
       logger.error({ err: error, channel: context.activity.channelId }, "turn failed");
+      // Replies buffered before the failure may promise what was never saved; only the apology goes.
+      context.bufferedReplyActivities.length = 0;
       const language = tryGetMemberTurn(context)?.language ?? "da";
       await context.sendActivity(translations.t(language)("errors.generic"));
     };
     for (const adapter of [cloudAdapter, smsAdapter, localAdapter]) adapter.onTurnError = onTurnError;
 
+    const runTurn = (context: TurnContext) => bot.run(context);
+    const inboundSms = createInboundSmsTurns({
+      store,
+      adapter: smsAdapter,
+      runTurn,
+      sender: smsSender,
+      clock,
+      logger,
+    });
     const server = createServer({
       config,
       logger,
       clock,
       store,
       cloudAdapter,
-      smsAdapter,
+      inboundSms,
       localAdapter,
       smsSender,
       messenger,
       assembly,
       translate: translations.t,
-      runTurn: (context) => bot.run(context),
+      runTurn,
       version: VERSION,
     });
+    // Messages a crash caught between journal and reply; Twilio will not send them again.
+    const recovery = inboundSms.recoverUnfinished().then(
+      (count) => count > 0 && logger.info({ count }, "ran sms turns a restart had interrupted"),
+      (error: unknown) => logger.error({ err: error }, "could not run the interrupted sms turns"),
+    );
+    const pruning = setInterval(() => {
+      store
+        .update((data) => pruneInbound(data, clock()))
+        .catch((error: unknown) => logger.warn({ err: error }, "could not prune the inbound journal"));
+    }, PRUNE_INTERVAL_MS);
+    pruning.unref();
     let closing: Promise<void> | undefined;
     return {
       server,
@@ -130,7 +155,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       assembly,
       messenger,
       close() {
-        closing ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => store.close());
+        clearInterval(pruning);
+        closing ??= new Promise<void>((resolve) => server.close(() => resolve()))
+          .then(() => recovery)
+          .then(() => store.close());
         return closing;
       },
     };

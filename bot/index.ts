@@ -14,13 +14,6 @@ async function main(): Promise<void> {
     logger,
     clock: () => new Date(),
     classify: (text) => classifier.classify(text),
-    onLockLost: (error) => {
-      logger.fatal(
-        { err: error },
-        "lost the lock on the data file; stopping so two processes never write it",
-      );
-      process.exit(1);
-    },
   });
   const listening = () => {
     const mode = config.localMode

@@ -3,7 +3,7 @@ import type { Assembly } from "./assembly/load.js";
 import type { LocalChatAdapter } from "./channels/localAdapter.js";
 import type { RunTurn } from "./channels/runTurn.js";
 import type { MemberMessenger } from "./domain/memberMessenger.js";
-import type { SmsAdapter } from "./channels/smsAdapter.js";
+import type { InboundSmsTurns } from "./channels/inboundSms.js";
 import type { Config } from "./config.js";
 import { readJsonBody } from "./http/body.js";
 import { parseActivity } from "./http/botActivity.js";
@@ -27,7 +27,7 @@ export interface ServerDeps {
   clock: () => Date;
   store: Store;
   cloudAdapter: ProcessActivity;
-  smsAdapter: SmsAdapter;
+  inboundSms: InboundSmsTurns;
   localAdapter: LocalChatAdapter;
   smsSender: SmsSender;
   messenger: MemberMessenger;
@@ -59,12 +59,10 @@ export function createServer(deps: ServerDeps): Server {
 
   registerSmsRoutes({
     server,
-    adapter: deps.smsAdapter,
+    inbound: deps.inboundSms,
     sender: deps.smsSender,
-    store: deps.store,
     logger,
-    clock: deps.clock,
-    runTurn: deps.runTurn,
+    apology: deps.translate("da")("errors.generic"),
     signature:
       config.twilio.authToken && config.publicUrl
         ? { authToken: config.twilio.authToken, publicUrl: config.publicUrl }
@@ -89,14 +87,17 @@ export function createServer(deps: ServerDeps): Server {
 
   server.get(
     "/healthz",
-    guarded(logger, "healthz", async (_req, res) =>
-      sendJson(res, 200, {
-        status: "ok",
+    guarded(logger, "healthz", async (_req, res) => {
+      // A store that cannot write must not look healthy: nothing a member says would be kept.
+      const writable = await deps.store.checkWritable();
+      sendJson(res, writable ? 200 : 503, {
+        status: writable ? "ok" : "store-unwritable",
         version: deps.version,
         localMode: config.localMode,
         smsDryRun: deps.smsSender.dryRun,
-      }),
-    ),
+        ...(writable ? {} : { store: deps.store.health() }),
+      });
+    }),
   );
 
   return server;

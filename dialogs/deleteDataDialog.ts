@@ -53,6 +53,8 @@ export class DeleteDataDialog extends ComponentDialog {
         secret: this.services.store.secret,
       }),
     );
+    // Their earlier data must not linger in the store's log either.
+    await this.services.store.compact();
     member.erased = true;
     await sendReply(step.context, { text: ctx.t("privacy.deleted") });
     return step.endDialog();

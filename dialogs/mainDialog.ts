@@ -11,7 +11,7 @@ import {
 import { messageText } from "../bot/channels/renderReply.js";
 import { absentSessionIds, setOptOut } from "../bot/domain/attendance.js";
 import { addHandoff, type HandoffReason } from "../bot/domain/handoff.js";
-import { recordHistory } from "../bot/domain/participants.js";
+import { mustFindParticipant, recordHistory } from "../bot/domain/participants.js";
 import type { Language } from "../bot/i18n/i18n.js";
 import { answerFaq } from "../bot/messages/faq.js";
 import { greetingReply, helpReply, thanksReply } from "../bot/messages/general.js";
@@ -145,7 +145,7 @@ export class MainDialog extends ComponentDialog {
     await this.services.store.update((data) =>
       setOptOut(
         data,
-        member.participant,
+        member.participant.id,
         optedOut,
         { actor: "member", channel: member.channel },
         this.services.clock(),
@@ -165,7 +165,7 @@ export class MainDialog extends ComponentDialog {
           ? "en"
           : "da";
     await this.services.store.update((data) => {
-      member.participant.language = target;
+      mustFindParticipant(data, member.participant.id).language = target;
       recordHistory(
         data,
         {

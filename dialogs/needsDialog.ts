@@ -75,7 +75,7 @@ export class NeedsDialog extends ComponentDialog {
     await this.services.store.update((data) =>
       setNeeds(
         data,
-        member.participant,
+        member.participant.id,
         text,
         { actor: "member", channel: member.channel },
         this.services.clock(),

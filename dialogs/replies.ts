@@ -1,6 +1,7 @@
 import type { TurnContext } from "botbuilder";
 import { renderReply } from "../bot/channels/renderReply.js";
 import type { MessageContext } from "../bot/messages/context.js";
+import { mustFindParticipant } from "../bot/domain/participants.js";
 import { welcomeReply } from "../bot/messages/general.js";
 import type { Reply } from "../bot/messages/reply.js";
 import { getMemberTurn } from "./memberTurn.js";
@@ -25,8 +26,8 @@ export async function sendReply(context: TurnContext, reply: Reply): Promise<voi
 export async function sendWelcomeOnce(context: TurnContext, services: DialogServices): Promise<void> {
   const member = getMemberTurn(context);
   if (member.participant.welcomedAt) return;
-  await services.store.update(() => {
-    member.participant.welcomedAt = services.clock().toISOString();
+  await services.store.update((data) => {
+    mustFindParticipant(data, member.participant.id).welcomedAt = services.clock().toISOString();
   });
   await sendReply(context, welcomeReply(messageContext(services, context)));
 }

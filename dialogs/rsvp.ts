@@ -3,6 +3,7 @@ import { TZDate } from "@date-fns/tz";
 import type { Session } from "../bot/assembly/load.js";
 import { setAttendance, setInvitation, absentSessionIds } from "../bot/domain/attendance.js";
 import { addHandoff } from "../bot/domain/handoff.js";
+import { mustFindParticipant } from "../bot/domain/participants.js";
 import { formatDay, formatShortDate, localDateOf } from "../bot/format/danishTime.js";
 import type { MessageContext } from "../bot/messages/context.js";
 import { joinList, sessionList, sessionWhen } from "../bot/messages/sessions.js";
@@ -56,7 +57,7 @@ export async function handleRsvp(
     (participant.onList && participant.invitation === "none");
   if (pending || participant.invitation === "declined") {
     if (intent === "rsvp.yes") {
-      await update((data) => setInvitation(data, participant, "accepted", source, now));
+      await update((data) => setInvitation(data, participant.id, "accepted", source, now));
       const key = pending ? "rsvp.accepted" : "rsvp.reconsider";
       return {
         replies: [{ text: ctx.t(key, { sessions: joinList(sessionList(ctx), ctx) }) }],
@@ -68,10 +69,10 @@ export async function handleRsvp(
       return reportForSessions({ member, ctx, now }, intent, text, services);
     }
     if (intent === "rsvp.no") {
-      await update((data) => setInvitation(data, participant, "declined", source, now));
+      await update((data) => setInvitation(data, participant.id, "declined", source, now));
       return say({ text: ctx.t("rsvp.declined") });
     }
-    if (pending) await update((data) => setInvitation(data, participant, "maybe", source, now));
+    if (pending) await update((data) => setInvitation(data, participant.id, "maybe", source, now));
     return say({
       text: ctx.assembly.rsvpDeadline
         ? ctx.t("rsvp.maybeDeadline", { deadline: deadlineText(ctx) })
@@ -192,7 +193,7 @@ async function applySessionChanges(
         now,
       );
     }
-    participant.awaitingSession = undefined;
+    mustFindParticipant(data, participant.id).awaitingSession = undefined;
     if (changes.some((change) => change.status === "absent")) {
       addHandoff(
         data,

@@ -16,7 +16,12 @@ import { messageContext, sendReply, sendWelcomeOnce } from "../../dialogs/replie
 import type { DialogServices } from "../../dialogs/services.js";
 import { setInvitation } from "../domain/attendance.js";
 import type { OrganizerDirectory } from "../domain/organizers.js";
-import { ensureParticipant, mergeInto } from "../domain/participants.js";
+import {
+  ensureParticipant,
+  findParticipant,
+  mergeInto,
+  mustFindParticipant,
+} from "../domain/participants.js";
 import { invitationReply } from "../messages/invitation.js";
 import type { DbData, Participant } from "../store/schema.js";
 import { LOCAL_CHANNEL_ID } from "./localAdapter.js";
@@ -50,7 +55,12 @@ export class BorgerBot extends TeamsActivityHandler {
     });
   }
 
+  /** One turn, whose changes are written in one commit before any reply that depends on them leaves. */
   override async run(context: TurnContext): Promise<void> {
+    await this.deps.services.store.runTurn(() => this.runTurn(context));
+  }
+
+  private async runTurn(context: TurnContext): Promise<void> {
     const type = context.activity.type;
     const member =
       type === ActivityTypes.Message || type === ActivityTypes.ConversationUpdate
@@ -64,8 +74,9 @@ export class BorgerBot extends TeamsActivityHandler {
     context.onSendActivities(async (_context, _activities, next) => {
       // After a failure the state is half-way through a step; onTurnError's apology must not save it.
       const buffered = context.activity.deliveryMode === DeliveryModes.ExpectReplies;
-      if (!buffered && !member?.erased && !failed)
-        await this.deps.conversationState.saveChanges(context, false);
+      if (buffered) return next();
+      if (!member?.erased && !failed) await this.deps.conversationState.saveChanges(context, false);
+      await this.deps.services.store.commit();
       return next();
     });
     try {
@@ -97,10 +108,10 @@ export class BorgerBot extends TeamsActivityHandler {
     // there: the invitation, JA/NEJ/MÅSKE, special needs, absence and the organizer side.
     if (firstTime && member.channel === LOCAL_CHANNEL_ID) {
       await services.store.update((data) => {
-        member.participant.onList = true;
+        mustFindParticipant(data, member.participant.id).onList = true;
         setInvitation(
           data,
-          member.participant,
+          member.participant.id,
           "invited",
           { actor: "system", channel: member.channel },
           services.clock(),
@@ -117,19 +128,18 @@ export class BorgerBot extends TeamsActivityHandler {
     const key = channel === "msteams" ? (activity.from.aadObjectId ?? activity.from.id) : activity.from.id;
     // The activity id changes every turn; leaving it out means the reference is rewritten only when it changes.
     const { activityId: _activityId, ...reference } = TurnContext.getConversationReference(activity);
-    const found = await services.store.updateIfChanged((data) => {
-      const identities = data.identities.length;
+    const found = await services.store.update((data) => {
       const result = ensureParticipant(
         data,
         { channel, key, name: activity.from.name || undefined, aliases: [activity.from.id] },
         services.clock(),
       );
-      const refChanged = rememberConversation(
+      rememberConversation(
         data,
         { channel, key, participantId: result.participant.id, reference: { ...reference } },
         services.clock(),
       );
-      return { result, changed: result.created || data.identities.length !== identities || refChanged };
+      return result;
     });
     const needsEmail =
       channel === "msteams" &&
@@ -138,8 +148,14 @@ export class BorgerBot extends TeamsActivityHandler {
     const participant = needsEmail
       ? await this.learnTeamsEmail(context, found.participant)
       : found.participant;
+    const { store } = services;
+    let latest = participant;
     return {
-      participant,
+      // Read fresh each time, so later steps of the turn see the turn's own changes.
+      get participant() {
+        latest = findParticipant(store.data, latest.id) ?? latest;
+        return latest;
+      },
       channel,
       language: participant.language,
       isOrganizer: organizers.isOrganizer({
@@ -178,15 +194,15 @@ export class BorgerBot extends TeamsActivityHandler {
     }
     if (!email) return participant;
     return store.update((data) => {
+      const self = mustFindParticipant(data, participant.id);
       const listed = data.participants.find(
         (p) => p.onList && p.id !== participant.id && p.email?.toLowerCase() === email,
       );
-      if (!listed || participant.onList) {
-        participant.email = email;
-        return participant;
+      if (!listed || self.onList) {
+        self.email = email;
+        return self;
       }
-      mergeInto(data, participant, listed);
-      return listed;
+      return mergeInto(data, participant.id, listed.id);
     });
   }
 }
@@ -195,7 +211,7 @@ function rememberConversation(
   data: DbData,
   entry: { channel: string; key: string; participantId: string; reference: Record<string, unknown> },
   now: Date,
-): boolean {
+): void {
   // One entry per conversation, not per user: a Web Chat user may start several, and erasure
   // must find the dialog state of each.
   const conversationId = (reference: Record<string, unknown>) =>
@@ -206,8 +222,7 @@ function rememberConversation(
       ref.key === entry.key &&
       conversationId(ref.reference) === conversationId(entry.reference),
   );
-  if (existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference)) return false;
+  if (existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference)) return;
   if (existing) Object.assign(existing, { ...entry, updatedAt: now.toISOString() });
   else data.conversationRefs.push({ ...entry, updatedAt: now.toISOString() });
-  return true;
 }

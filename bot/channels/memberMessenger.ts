@@ -61,11 +61,13 @@ export function createMemberMessenger(deps: {
       outcome = { ok: false, error: (error as Error).message };
       deps.logger.warn({ channel: ref.channel, purpose, err: outcome.error }, "proactive message failed");
     }
-    await deps.store.update(() =>
-      Object.assign(message, outcome.ok ? { status: "sent" } : { status: "failed", error: outcome.error }, {
-        updatedAt: deps.clock().toISOString(),
-      }),
-    );
+    await deps.store.update((data) => {
+      const stored = data.outbox.find((entry) => entry.id === message.id);
+      if (stored)
+        Object.assign(stored, outcome.ok ? { status: "sent" } : { status: "failed", error: outcome.error }, {
+          updatedAt: deps.clock().toISOString(),
+        });
+    });
     return outcome;
   }
 

@@ -1,5 +1,4 @@
 import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from "botbuilder";
-import twilio from "twilio";
 import { toGsmLookalikes } from "../sms/gsm.js";
 import type { SmsSender } from "../sms/smsSender.js";
 import { BufferedTurnAdapter } from "./bufferedTurnAdapter.js";
@@ -26,8 +25,8 @@ export class SmsAdapter extends BufferedTurnAdapter {
     super();
   }
 
-  /** Runs the turn for one inbound SMS and returns the TwiML reply. */
-  async processSms(sms: InboundSms, logic: (context: TurnContext) => Promise<void>): Promise<string> {
+  /** Runs the turn for one inbound SMS and returns its replies, in GSM-7 lookalikes. */
+  async processSms(sms: InboundSms, logic: (context: TurnContext) => Promise<void>): Promise<string[]> {
     const replies = await this.runBufferedTurn(
       {
         type: ActivityTypes.Message,
@@ -44,9 +43,10 @@ export class SmsAdapter extends BufferedTurnAdapter {
       },
       logic,
     );
-    const texts = replies.map((reply) => reply.text).filter((text): text is string => Boolean(text));
-    await this.sender.recordReplies({ to: sms.from, bodies: texts });
-    return toTwiml(texts);
+    return replies
+      .map((reply) => reply.text)
+      .filter((text): text is string => Boolean(text))
+      .map(toGsmLookalikes);
   }
 
   async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -71,10 +71,4 @@ export class SmsAdapter extends BufferedTurnAdapter {
     }
     return responses;
   }
-}
-
-function toTwiml(texts: string[]): string {
-  const response = new twilio.twiml.MessagingResponse();
-  for (const text of texts) response.message(toGsmLookalikes(text));
-  return response.toString();
 }

@@ -1,6 +1,6 @@
 import type { Assembly } from "../assembly/load.js";
 import type { DbData, Participant } from "../store/schema.js";
-import { recordHistory } from "./participants.js";
+import { mustFindParticipant, recordHistory } from "./participants.js";
 
 export type InvitationAnswer = "accepted" | "declined" | "maybe";
 export type SessionStatus = "attending" | "absent";
@@ -10,15 +10,20 @@ export interface ChangeSource {
   actor: "member" | "organizer" | "system";
 }
 
-/** Mutators on invitations and attendance. Each change is kept in the history with its source. */
+/**
+ * Mutators on invitations and attendance. Each change is kept in the history with its source.
+ * They take the participant's id and look the record up in the data they change, because an
+ * object read earlier may have been merged or erased meanwhile.
+ */
 
 export function setInvitation(
   data: DbData,
-  participant: Participant,
+  participantId: string,
   answer: Participant["invitation"],
   source: ChangeSource,
   now: Date,
 ): void {
+  const participant = mustFindParticipant(data, participantId);
   if (participant.invitation === answer) return;
   const from = participant.invitation;
   participant.invitation = answer;
@@ -35,6 +40,7 @@ export function setAttendance(
   source: ChangeSource,
   now: Date,
 ): void {
+  mustFindParticipant(data, change.participantId);
   const existing = data.attendance.find(
     (entry) => entry.participantId === change.participantId && entry.sessionId === change.sessionId,
   );
@@ -55,22 +61,24 @@ export function setAttendance(
 
 export function setNeeds(
   data: DbData,
-  participant: Participant,
+  participantId: string,
   needs: string,
   source: ChangeSource,
   now: Date,
 ): void {
+  const participant = mustFindParticipant(data, participantId);
   participant.needs = needs;
   recordHistory(data, { participantId: participant.id, ...source, change: "needs" }, now);
 }
 
 export function setOptOut(
   data: DbData,
-  participant: Participant,
+  participantId: string,
   optedOut: boolean,
   source: ChangeSource,
   now: Date,
 ): void {
+  const participant = mustFindParticipant(data, participantId);
   if (participant.optedOut === optedOut) return;
   participant.optedOut = optedOut;
   recordHistory(

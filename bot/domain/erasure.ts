@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import type { DbData } from "../store/schema.js";
+import { ANONYMOUS_ID_PREFIX } from "./participants.js";
 
 export type Actor = "member" | "organizer";
 
@@ -16,7 +17,7 @@ export function eraseParticipant(
   const { participantId, actor, now, secret } = erasure;
   const participant = data.participants.find((p) => p.id === participantId);
   if (!participant) return false;
-  const anonymousId = `erased-${randomUUID()}`;
+  const anonymousId = `${ANONYMOUS_ID_PREFIX}${randomUUID()}`;
   // botbuilder keys conversation state as "<channelId>/conversations/<conversationId>/<namespace>".
   const stateKeyPrefixes = data.conversationRefs
     .filter((ref) => ref.participantId === participantId)
@@ -69,6 +70,14 @@ export function eraseParticipant(
   for (const event of data.history)
     if (event.participantId === participantId)
       Object.assign(event, { participantId: anonymousId, detail: undefined });
+  // The journal keeps a message only until its turn is done; what is still there goes now.
+  for (const entry of data.inbound)
+    if (participant.phone && entry.from === participant.phone)
+      Object.assign(entry, {
+        from: undefined,
+        body: undefined,
+        status: entry.status === "received" ? "failed" : entry.status,
+      });
   if (participant.phone && (actor === "member" || participant.optedOut)) {
     data.suppressedPhones.push(hashPhone(participant.phone, secret));
   }

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { DbData, InboxItem } from "../store/schema.js";
 import { recordHistory } from "./participants.js";
 
-export type HandoffReason = "unknown-topic" | "missing-content" | "requested" | "absence-report";
+export type HandoffReason =
+  "unknown-topic" | "missing-content" | "requested" | "absence-report" | "not-processed";
 
 /** Puts a member's message in the organizer inbox. The caller writes the data. */
 export function addHandoff(

@@ -39,20 +39,20 @@ export async function answerInboxItem(
 ): Promise<AnswerResult> {
   const item = deps.store.data.inbox.find((entry) => entry.id === args.id);
   if (!item) return { status: "not-found" };
-  if (item.status === "answered" || answering.has(item)) return { status: "already-answered", item };
-  answering.add(item);
+  if (item.status === "answered" || answering.has(item.id)) return { status: "already-answered", item };
+  answering.add(item.id);
   try {
     return await sendAnswer(deps, item, args);
   } finally {
-    answering.delete(item);
+    answering.delete(item.id);
   }
 }
 
 /**
  * Items whose answer is on its way. A second click while the first answer is still being
- * sent must not send it twice; the objects are the store's own, so this lives as long as they do.
+ * sent must not send it twice.
  */
-const answering = new WeakSet<InboxItem>();
+const answering = new Set<string>();
 
 async function sendAnswer(
   deps: AnswerDeps,
@@ -72,8 +72,10 @@ async function sendAnswer(
   // The channel failed (e.g. Teams is down): the item stays open so the organizer can try again.
   if (delivery.status === "failed") return { status: "delivery-failed", error: delivery.error };
   const now = deps.clock();
-  await deps.store.update((data) => {
-    Object.assign(item, {
+  const answered = await deps.store.update((data) => {
+    const stored = data.inbox.find((entry) => entry.id === item.id);
+    if (!stored) return undefined;
+    Object.assign(stored, {
       status: "answered",
       answer: args.text,
       answeredAt: now.toISOString(),
@@ -90,6 +92,8 @@ async function sendAnswer(
       },
       now,
     );
+    return stored;
   });
-  return { status: "answered", item };
+  // Erased while the answer was on its way: the item is gone, and the answer with it.
+  return answered ? { status: "answered", item: answered } : { status: "not-found" };
 }

@@ -37,13 +37,14 @@ export async function sendInvitations(
         );
         if (!channel) return false;
         await deps.store.update((data) =>
-          setInvitation(data, participant, "invited", { actor: "organizer", channel }, deps.clock()),
+          setInvitation(data, participant.id, "invited", { actor: "organizer", channel }, deps.clock()),
         );
         return true;
       }),
     );
     sent += results.filter(Boolean).length;
   }
-  const remaining = onList.filter(isDue).length;
+  // Read again: the snapshot above was taken before this call's own changes.
+  const remaining = deps.store.data.participants.filter(isDue).length;
   return { sent, skipped: onList.length - sent - remaining, remaining };
 }

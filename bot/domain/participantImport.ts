@@ -214,6 +214,6 @@ function linkEarlierContacts(data: DbData): void {
         (participant.teamsId !== undefined && keys.has(participant.teamsId.toLowerCase())) ||
         (participant.email !== undefined && guest.email?.toLowerCase() === participant.email.toLowerCase()),
     );
-    if (match) mergeInto(data, guest, match);
+    if (match) mergeInto(data, guest.id, match.id);
   }
 }

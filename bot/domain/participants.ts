@@ -7,6 +7,18 @@ export function findParticipant(data: DbData, id: string): Participant | undefin
   return data.participants.find((participant) => participant.id === id);
 }
 
+/** For mutators: a record that is gone (erased or merged meanwhile) must not be written to. */
+export function mustFindParticipant(data: DbData, id: string): Participant {
+  const participant = findParticipant(data, id);
+  if (!participant) throw new ParticipantGone(`participants: ${id} no longer exists (erased or merged)`);
+  return participant;
+}
+
+export class ParticipantGone extends Error {}
+
+/** What erasure leaves in place of a person's id on the rows that still count. */
+export const ANONYMOUS_ID_PREFIX = "erased-";
+
 export function findParticipantByIdentity(
   data: DbData,
   channel: Channel,
@@ -67,7 +79,9 @@ function findByTeamsId(data: DbData, keys: string[]): Participant | undefined {
  * Moves a channel identity and its conversations from a record created on first contact to the
  * listed participant it turned out to be (e.g. matched by email), and drops the empty record.
  */
-export function mergeInto(data: DbData, from: Participant, into: Participant): void {
+export function mergeInto(data: DbData, fromId: string, intoId: string): Participant {
+  const from = mustFindParticipant(data, fromId);
+  const into = mustFindParticipant(data, intoId);
   const move = (entry: { participantId?: string }) => {
     if (entry.participantId === from.id) entry.participantId = into.id;
   };
@@ -89,6 +103,7 @@ export function mergeInto(data: DbData, from: Participant, into: Participant): v
   into.needs ??= from.needs;
   into.email ??= from.email;
   data.participants = data.participants.filter((participant) => participant.id !== from.id);
+  return into;
 }
 
 function linkIdentity(data: DbData, participantId: string, channel: Channel, key: string): void {
@@ -98,5 +113,9 @@ function linkIdentity(data: DbData, participantId: string, channel: Channel, key
 }
 
 export function recordHistory(data: DbData, event: Omit<HistoryEvent, "at">, now: Date): void {
+  // Events about an erased person carry an anonymous id; any other id must still exist.
+  if (event.participantId && !event.participantId.startsWith(ANONYMOUS_ID_PREFIX)) {
+    mustFindParticipant(data, event.participantId);
+  }
   data.history.push({ at: now.toISOString(), ...event });
 }

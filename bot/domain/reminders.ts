@@ -1,5 +1,5 @@
 import { localeButtons, sessionWhen } from "../messages/sessions.js";
-import { recordHistory } from "./participants.js";
+import { mustFindParticipant, recordHistory } from "./participants.js";
 import { absentSessionIds } from "./attendance.js";
 import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
 
@@ -37,7 +37,10 @@ export async function sendSessionReminders(deps: DeliveryDeps, sessionId: string
     if (!channel) continue;
     const now = deps.clock();
     await deps.store.update((data) => {
-      participant.awaitingSession = { sessionId: session.id, askedAt: now.toISOString() };
+      mustFindParticipant(data, participant.id).awaitingSession = {
+        sessionId: session.id,
+        askedAt: now.toISOString(),
+      };
       recordHistory(
         data,
         {

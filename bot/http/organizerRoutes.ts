@@ -144,6 +144,7 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
         }),
       );
       if (!erased) throw new HttpError(404, "no participant with that id");
+      await store.compact();
       sendJson(res, 200, { erased: true });
     }),
   );

@@ -1,33 +1,27 @@
 import twilio from "twilio";
 import type { Request, Response, Server } from "restify";
-import type { TurnContext } from "botbuilder";
-import type { SmsAdapter } from "../channels/smsAdapter.js";
+import type { InboundSmsTurns } from "../channels/inboundSms.js";
+import { toGsmLookalikes } from "../sms/gsm.js";
 import type { Logger } from "../logger.js";
 import type { SmsSender } from "../sms/smsSender.js";
-import type { Store } from "../store/store.js";
 import { HttpError, readFormBody } from "./body.js";
 import { guarded } from "./respond.js";
 
 export interface SmsRouteDeps {
   server: Server;
-  adapter: SmsAdapter;
+  inbound: InboundSmsTurns;
   sender: SmsSender;
-  store: Store;
   logger: Logger;
-  clock: () => Date;
-  runTurn: (context: TurnContext) => Promise<void>;
+  /** Said in TwiML when the message could not be taken in (the disk is full, say). */
+  apology: string;
   /** Set when TWILIO_AUTH_TOKEN is set: every webhook must carry a valid X-Twilio-Signature. */
   signature?: { authToken: string; publicUrl: string };
 }
 
-/** How long a MessageSid is remembered; Twilio retries within minutes, not days. */
-const SEEN_RETENTION_MS = 7 * 24 * 3600 * 1000;
 const E164 = /^\+[1-9]\d{6,14}$/;
-const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
 
 export function registerSmsRoutes(deps: SmsRouteDeps): void {
   const { server, logger } = deps;
-  const inFlight = new Set<string>();
 
   async function verifiedForm(req: Request): Promise<Record<string, string>> {
     const form = await readFormBody(req);
@@ -41,43 +35,32 @@ export function registerSmsRoutes(deps: SmsRouteDeps): void {
     return form;
   }
 
-  function sendTwiml(res: Response, twiml: string): void {
-    res.status(200);
+  function sendTwiml(res: Response, status: number, texts: string[]): void {
+    const response = new twilio.twiml.MessagingResponse();
+    for (const text of texts) response.message(toGsmLookalikes(text));
+    res.status(status);
     res.setHeader("content-type", "text/xml; charset=utf-8");
-    res.end(twiml);
+    res.end(response.toString());
   }
 
   server.post(
     "/api/sms",
     guarded(logger, "sms", async (req, res) => {
       const form = await verifiedForm(req);
-      const { MessageSid: sid, From: from, To: to = "", Body: body = "" } = form;
+      const { MessageSid: sid, From: from, To: to = "", Body: body = "", OptOutType: optOutType } = form;
       if (!sid) throw new HttpError(400, "MessageSid is missing");
       if (!from || !E164.test(from)) throw new HttpError(400, "From must be an E.164 phone number");
-      if (inFlight.has(sid) || deps.store.data.smsSeen.some((seen) => seen.sid === sid)) {
-        logger.info({ sid }, "duplicate sms webhook ignored");
-        sendTwiml(res, EMPTY_TWIML);
+      let replies: string[];
+      try {
+        replies = await deps.inbound.receive({ messageSid: sid, from, to, body, optOutType });
+      } catch (error) {
+        // Twilio tells the member nothing about a JSON 500; a short apology in TwiML it does.
+        // What was journaled before the failure runs again at the next start.
+        logger.error({ err: error, sid }, "sms turn failed");
+        sendTwiml(res, 200, [deps.apology]);
         return;
       }
-      inFlight.add(sid);
-      try {
-        await deps.store
-          .update((data) => {
-            const now = deps.clock();
-            data.smsSeen = data.smsSeen.filter(
-              (seen) => now.getTime() - Date.parse(seen.at) < SEEN_RETENTION_MS,
-            );
-            data.smsSeen.push({ sid, at: now.toISOString() });
-          })
-          .catch((error: unknown) => {
-            // Not on disk: forget it, so Twilio's retry of this message is not taken for a duplicate.
-            deps.store.data.smsSeen = deps.store.data.smsSeen.filter((seen) => seen.sid !== sid);
-            throw error;
-          });
-        sendTwiml(res, await deps.adapter.processSms({ messageSid: sid, from, to, body }, deps.runTurn));
-      } finally {
-        inFlight.delete(sid);
-      }
+      sendTwiml(res, 200, replies);
     }),
   );
 

@@ -130,6 +130,8 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
         return { status: "dry-run", outboxId: message.id };
       }
       const message = await addToOutbox(args, "queued", body);
+      // Inside a turn the outbox row, and what led to this message, are on disk before it leaves.
+      await store.commit();
       try {
         const sent = await twilio.api.create({
           to: args.to,

@@ -4,7 +4,20 @@ import { SCHEMA_VERSION } from "./schema.js";
  * Upgrades a data file written by an older borgerbot. Each step takes the data of version n
  * and returns version n + 1; add one here whenever SCHEMA_VERSION goes up.
  */
-const STEPS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {};
+const STEPS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {
+  // v2: the inbound journal replaces the list of handled MessageSids.
+  1: ({ smsSeen, ...data }) => ({
+    ...data,
+    inbound: ((smsSeen ?? []) as { sid: string; at: string }[]).map((seen) => ({
+      sid: seen.sid,
+      channel: "sms",
+      receivedAt: seen.at,
+      status: "done",
+      attempts: 1,
+      doneAt: seen.at,
+    })),
+  }),
+};
 
 export function migrate(file: string, raw: unknown): { data: unknown; migrated: boolean } {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {

@@ -4,7 +4,7 @@ import { z } from "zod";
  * The shape of data/db.json. Every record a later feature needs has its table here from the
  * start, so the file is validated as a whole at startup and migrations have one place to live.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const isoTime = z.iso.datetime({ offset: true });
 /** Bot Framework channel id: "sms", "msteams", "webchat", "local", "emulator"… */
@@ -134,10 +134,35 @@ const localDelivery = z.object({
   at: isoTime,
 });
 
+/**
+ * The inbound journal: an SMS is kept here before Twilio is answered, and marked done in the
+ * same commit as its turn's changes, so a crash in between runs it again at the next start.
+ * The sender's number and the text are dropped once it is done: a redelivered webhook gets
+ * empty TwiML, and nothing personal stays behind.
+ */
+const inboundMessage = z.object({
+  sid: z.string().min(1),
+  channel,
+  from: z.string().optional(),
+  body: z.string().optional(),
+  receivedAt: isoTime,
+  status: z.enum(["received", "done", "failed"]),
+  attempts: z.number().int().min(0),
+  doneAt: isoTime.optional(),
+});
+export type InboundMessage = z.infer<typeof inboundMessage>;
+
 /** Tables default to empty, so adding a table later needs no migration step. */
 export const dbSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
-  meta: z.object({ createdAt: isoTime, demoAnchor: z.iso.date().optional() }),
+  meta: z.object({
+    createdAt: isoTime,
+    demoAnchor: z.iso.date().optional(),
+    /** The last commit of DB_FILE.wal folded into this snapshot; later ones are replayed at start. */
+    walSeq: z.number().int().min(0).optional(),
+    /** Tells a wrong or replaced DB_FILE.key apart from the one the data was keyed with. */
+    keyCheck: z.string().optional(),
+  }),
   participants: z.array(participant).default([]),
   identities: z.array(identity).default([]),
   conversationRefs: z.array(conversationRef).default([]),
@@ -148,8 +173,7 @@ export const dbSchema = z.object({
   inbox: z.array(inboxItem).default([]),
   history: z.array(historyEvent).default([]),
   botState: z.record(z.string(), stateItem).default({}),
-  /** Twilio MessageSids already handled, so a redelivered webhook does not run its turn twice. */
-  smsSeen: z.array(z.object({ sid: z.string(), at: isoTime })).default([]),
+  inbound: z.array(inboundMessage).default([]),
   localDeliveries: z.array(localDelivery).default([]),
   /**
    * HMAC-SHA-256 (keyed with DB_FILE.key) of the phone numbers of people who asked to be
@@ -174,8 +198,26 @@ export function emptyDb(now: Date): DbData {
     inbox: [],
     history: [],
     botState: {},
-    smsSeen: [],
+    inbound: [],
     localDeliveries: [],
     suppressedPhones: [],
   };
 }
+
+type Tables = Omit<DbData, "schemaVersion" | "meta">;
+/** The schema of one row of each table, so a commit checks only the rows it touched. */
+export const rowSchemas: { [Table in keyof Tables]: z.ZodType } = {
+  participants: participant,
+  identities: identity,
+  conversationRefs: conversationRef,
+  attendance,
+  feedback,
+  reminderJobs: reminderJob,
+  outbox: outboxMessage,
+  inbox: inboxItem,
+  history: historyEvent,
+  botState: stateItem,
+  inbound: inboundMessage,
+  localDeliveries: localDelivery,
+  suppressedPhones: z.string(),
+};

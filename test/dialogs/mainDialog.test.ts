@@ -1,8 +1,8 @@
+import { readDataFile } from "../../bot/store/store.js";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbData } from "../../bot/store/schema.js";
 import { botActivity, postJson } from "../helpers/http.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 
@@ -92,7 +92,7 @@ describe("handoff to the organizers", () => {
         "Det ved jeg ikke. Jeg har sendt dit spørgsmål videre til sekretariatet, som svarer dig inden for en hverdag.",
       ],
     ]);
-    const data = JSON.parse(await readFile(server.dbFile, "utf8")) as DbData;
+    const data = await readDataFile(server.dbFile);
     expect(data.inbox.at(-1)).toMatchObject({
       text: "hvem vinder superligaen i år",
       reason: "unknown-topic",
@@ -118,7 +118,7 @@ describe("handoff to the organizers", () => {
       ],
       ["er der mad", /^Det har jeg ikke noget svar på endnu/],
     ]);
-    const data = JSON.parse(await readFile(bare.dbFile, "utf8")) as DbData;
+    const data = await readDataFile(bare.dbFile);
     expect(data.inbox.map((item) => item.reason)).toEqual(["missing-content", "missing-content"]);
   });
 });

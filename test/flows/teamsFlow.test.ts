@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readDataFile } from "../../bot/store/store.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
 import { startFakeConnector } from "../helpers/fakeConnector.js";
@@ -16,7 +16,7 @@ let server: TestServer;
 let connector: Awaited<ReturnType<typeof startFakeConnector>>;
 let api: ReturnType<typeof organizerApi>;
 
-const readDb = () => JSON.parse(readFileSync(server.dbFile, "utf8")) as DbData;
+const readDb = () => readDataFile(server.dbFile);
 
 beforeAll(async () => {
   // At the moment each message reaches the connector, look at what is on disk.
@@ -97,7 +97,7 @@ describe("in Teams", () => {
     expect(connector.texts().slice(before)).toEqual([
       "Tak. Vi har skrevet det ned, så vi kan sørge for det.",
     ]);
-    expect(readDb().participants.find((p) => p.name === "Signe Storm")!.needs).toBe(
+    expect((await readDb()).participants.find((p) => p.name === "Signe Storm")!.needs).toBe(
       "Jeg har brug for glutenfri mad",
     );
   });

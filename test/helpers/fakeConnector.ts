@@ -25,7 +25,7 @@ export async function startFakeConnector(onReceive: () => unknown = () => undefi
       received.push({
         conversationId: decodeURIComponent(match[1]!),
         activity: JSON.parse(body),
-        seen: onReceive(),
+        seen: await onReceive(),
       });
       // restify patches http.ServerResponse in this process, so writeHead does not chain here.
       res.writeHead(200, { "content-type": "application/json" });

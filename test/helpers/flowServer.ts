@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readDataFile } from "../../bot/store/store.js";
 import { afterAll, beforeAll, expect } from "vitest";
-import type { DbData } from "../../bot/store/schema.js";
 import { postSms, smsParams, TEST_AUTH_TOKEN, TEST_PUBLIC_URL, twimlMessages } from "./http.js";
 import { organizerApi, TEST_ORGANIZER_TOKEN } from "./organizerApi.js";
 import { startTestServer, type TestServerOptions } from "./testServer.js";
@@ -20,10 +19,10 @@ export async function startFlowServer(options: TestServerOptions = {}) {
     server,
     api: organizerApi(server.baseUrl),
     /** The data file as it is on disk now. */
-    db: async () => JSON.parse(await readFile(server.dbFile, "utf8")) as DbData,
+    db: async () => await readDataFile(server.dbFile),
     /** Sends a signed SMS and returns the texts of the TwiML reply. */
-    sms: async (from: string, body: string) => {
-      const res = await postSms(server.baseUrl, smsParams(from, body));
+    sms: async (from: string, body: string, extra: Record<string, string> = {}) => {
+      const res = await postSms(server.baseUrl, { ...smsParams(from, body), ...extra });
       expect(res.status).toBe(200);
       return twimlMessages(await res.text());
     },
@@ -55,6 +54,6 @@ export function useFlowServer(
       return started().api;
     },
     db: () => started().db(),
-    sms: (from: string, body: string) => started().sms(from, body),
+    sms: (from: string, body: string, extra?: Record<string, string>) => started().sms(from, body, extra),
   };
 }

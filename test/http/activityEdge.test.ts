@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { readDataFile } from "../../bot/store/store.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAllowedServiceUrl } from "../../bot/http/botActivity.js";
-import type { DbData } from "../../bot/store/schema.js";
 import { BASIC_INTENTS } from "../helpers/fakeClassify.js";
 import { botActivity, postJson } from "../helpers/http.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
@@ -17,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.cleanup());
 
-const db = async () => JSON.parse(await readFile(server.dbFile, "utf8")) as DbData;
+const db = async () => await readDataFile(server.dbFile);
 const post = (overrides: Record<string, unknown>, text = "hej") =>
   postJson(`${server.baseUrl}/api/messages`, botActivity(text, overrides));
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
@@ -31,7 +30,7 @@ describe("channel ids", () => {
         botActivity("hej", { channelId: "WebChat", from: { id: "cap-user" }, conversation: { id: "cap" } }),
       );
       expect(res.status).toBe(200);
-      const onDisk = JSON.parse(await readFile(own.dbFile, "utf8")) as DbData;
+      const onDisk = await readDataFile(own.dbFile);
       expect(onDisk.identities.find((identity) => identity.key === "cap-user")?.channel).toBe("webchat");
       await own.close();
       const restarted = await startTestServer({ classify: BASIC_INTENTS, dataDir: own.dataDir });
