@@ -32,11 +32,6 @@ export async function loadSecret(file: string, options: { mayCreate: boolean }):
   return Buffer.from(hex, "hex");
 }
 
-/** For the store's one caller until it decides `mayCreate` from the data file. */
-export async function loadOrCreateSecret(file: string): Promise<Buffer> {
-  return loadSecret(file, { mayCreate: true });
-}
-
 /**
  * A fixed label, so the check says nothing about any real input. Changing it would make every
  * existing data file report a wrong key.

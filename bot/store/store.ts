@@ -12,10 +12,11 @@ import {
   type Patch,
 } from "immer";
 import { Low } from "lowdb";
-import lockfile from "proper-lockfile";
 import { DurableJsonFile } from "./durableJsonFile.js";
 import { migrate } from "./migrations.js";
-import { loadOrCreateSecret } from "./secret.js";
+import { removeInterruptedWrites } from "./interruptedWrites.js";
+import { acquireProcessLock } from "./processLock.js";
+import { keyCheckOf, loadSecret, verifyKeyCheck } from "./secret.js";
 import { dbSchema, emptyDb, type DbData } from "./schema.js";
 import { validateChanges } from "./validateChanges.js";
 import {
@@ -111,16 +112,33 @@ export class Store {
     const { file } = options;
     const notice = options.log ?? (() => undefined);
     await mkdir(dirname(file), { recursive: true });
-    const release = await lockStoreFile(file);
+    const lock = await acquireProcessLock({ file, log: notice });
+    const release = () => lock.release();
     try {
-      const { state, seq, migrated } = await loadDataFile(file, options.now, notice);
+      // Left by a write that a crash interrupted; they hold personal data.
+      const leftovers = await removeInterruptedWrites(file);
+      if (leftovers.length > 0)
+        notice(`store: removed ${leftovers.length} temporary file(s) an interrupted write left`);
+      const loaded = await loadDataFile(file, options.now, notice);
+      const { seq } = loaded;
+      let { state } = loaded;
+      const keyFile = `${file}.key`;
+      const { keyCheck } = state.meta;
+      // A new key for data keyed with a lost one would let erased people be invited again.
+      const secret = await loadSecret(keyFile, {
+        mayCreate: keyCheck === undefined && state.suppressedPhones.length === 0,
+      });
+      if (keyCheck !== undefined) verifyKeyCheck(keyFile, secret, keyCheck);
       const snapshot = new Low(new DurableJsonFile<DbData>(file), state);
-      if (migrated) await snapshot.write();
-      const secret = await loadOrCreateSecret(`${file}.key`);
+      if (loaded.migrated || keyCheck === undefined) {
+        state = { ...state, meta: { ...state.meta, keyCheck: keyCheckOf(secret), walSeq: seq } };
+        snapshot.data = state;
+        await snapshot.write();
+      }
       const log = await WriteAheadLog.open(`${file}.wal`);
+      const { size } = await stat(file);
       // Frozen, so code that changes a record outside `update` fails loudly instead of
       // changing memory that is never written.
-      const { size } = await stat(file);
       return new Store(options, snapshot, freeze(state, true), seq, log, release, secret, size);
     } catch (error) {
       await release();
@@ -403,19 +421,4 @@ function describeWriteError(file: string, error: unknown): string {
         ? "the disk is read-only or the file may not be written"
         : (error as Error).message;
   return `store: ${file} cannot be written: ${why}. Nothing was saved; the change was refused.`;
-}
-
-async function lockStoreFile(file: string): Promise<() => Promise<void>> {
-  try {
-    // realpath: false lets us lock a data file that does not exist yet (first start).
-    return await lockfile.lock(file, { realpath: false, stale: 15_000, update: 5_000, retries: 0 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ELOCKED") {
-      throw new Error(
-        `store: ${file} is in use by another borgerbot process. Stop that process, or set DB_FILE to another file.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
 }

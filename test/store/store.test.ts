@@ -131,6 +131,34 @@ describe("store", () => {
     expect((await stat(`${file}.key`)).mode & 0o777).toBe(0o600);
   });
 
+  it("refuses to start when the key is gone but the data was keyed with it", async () => {
+    const first = await open();
+    await first.update((data) => data.suppressedPhones.push("a".repeat(64)));
+    await first.close();
+    await rm(`${file}.key`);
+    await expect(open()).rejects.toThrow(`store: ${file}.key is missing`);
+  });
+
+  it("refuses a key that is not the one the data was keyed with", async () => {
+    await (await open()).close();
+    await writeFile(`${file}.key`, `${"0".repeat(64)}\n`);
+    await expect(open()).rejects.toThrow("key check differs");
+  });
+
+  it("takes over at once the lock of a process that was killed", async () => {
+    const script = `import { Store } from ${JSON.stringify(new URL("../../bot/store/store.ts", import.meta.url).pathname)};
+      Store.open({ file: ${JSON.stringify(file)}, now: () => new Date() }).then(() => process.kill(process.pid, "SIGKILL"));`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      stdio: "ignore",
+    });
+    await new Promise((resolve) => child.on("exit", resolve));
+    const notices: string[] = [];
+    const started = Date.now();
+    opened.push(await Store.open({ file, now, log: (message) => notices.push(message) }));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(notices.join("\n")).toMatch(/took over|stale/);
+  });
+
   it("opens the file again after the first store closed", async () => {
     const store = await open();
     await store.update((data) =>
