@@ -12,6 +12,7 @@ import { createMemberMessenger, type MemberMessenger } from "./channels/memberMe
 import { createProactiveSender } from "./channels/proactive.js";
 import { createInboundSmsTurns } from "./channels/inboundSms.js";
 import { SmsAdapter } from "./channels/smsAdapter.js";
+import { createTurnOrder } from "./channels/turnOrder.js";
 import type { Config } from "./config.js";
 import { pruneInbound } from "./domain/inboundJournal.js";
 import { createOrganizerDirectory } from "./domain/organizers.js";
@@ -113,11 +114,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     };
     for (const adapter of [cloudAdapter, smsAdapter, localAdapter]) adapter.onTurnError = onTurnError;
 
-    const runTurn = (context: TurnContext) => bot.run(context);
+    const turnOrder = createTurnOrder();
+    const runTurn = (context: TurnContext) =>
+      turnOrder.run(`${context.activity.channelId}/${context.activity.conversation.id}`, () =>
+        bot.run(context),
+      );
     const inboundSms = createInboundSmsTurns({
       store,
       adapter: smsAdapter,
-      runTurn,
+      turnOrder,
+      // The SMS turns are put in order by the journal, around their journal marks.
+      runTurn: (context) => bot.run(context),
       sender: smsSender,
       clock,
       logger,
@@ -142,6 +149,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       (count) => count > 0 && logger.info({ count }, "ran sms turns a restart had interrupted"),
       (error: unknown) => logger.error({ err: error }, "could not run the interrupted sms turns"),
     );
+    const notices = messenger
+      .sendPending()
+      .catch((error: unknown) =>
+        logger.error({ err: error }, "could not send the organizer notices left from before the restart"),
+      );
     const pruning = setInterval(() => {
       store
         .update((data) => pruneInbound(data, clock()))
@@ -157,7 +169,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       close() {
         clearInterval(pruning);
         closing ??= new Promise<void>((resolve) => server.close(() => resolve()))
-          .then(() => recovery)
+          .then(() => Promise.all([recovery, notices]))
           .then(() => store.close());
         return closing;
       },

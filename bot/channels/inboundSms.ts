@@ -14,6 +14,7 @@ import { matchTwilioKeyword } from "../nlu/keywords.js";
 import type { SmsSender } from "../sms/smsSender.js";
 import type { Store } from "../store/store.js";
 import type { RunTurn } from "./runTurn.js";
+import type { TurnOrder } from "./turnOrder.js";
 import { SMS_CHANNEL_ID, type InboundSms, type SmsAdapter } from "./smsAdapter.js";
 
 export interface InboundSmsTurns {
@@ -30,6 +31,7 @@ export function createInboundSmsTurns(deps: {
   store: Store;
   adapter: SmsAdapter;
   runTurn: RunTurn;
+  turnOrder: TurnOrder;
   sender: SmsSender;
   clock: () => Date;
   logger: Logger;
@@ -39,6 +41,13 @@ export function createInboundSmsTurns(deps: {
 
   /** The turn and the journal's done mark are one commit. */
   async function runJournaled(
+    sms: InboundSms & { optOutType?: string },
+    replyIn: "twiml" | "outbound-sms",
+  ): Promise<string[]> {
+    return deps.turnOrder.run(`${SMS_CHANNEL_ID}/${sms.from}`, () => runTurnOnce(sms, replyIn));
+  }
+
+  async function runTurnOnce(
     sms: InboundSms & { optOutType?: string },
     replyIn: "twiml" | "outbound-sms",
   ): Promise<string[]> {

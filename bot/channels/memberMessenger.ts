@@ -71,18 +71,86 @@ export function createMemberMessenger(deps: {
     return outcome;
   }
 
+  let sending: Promise<number> | undefined;
+
+  /** One at a time, so a notice is never picked up by two runs. */
+  function sendPending(): Promise<number> {
+    sending ??= sendPendingNow().finally(() => (sending = undefined));
+    return sending;
+  }
+
+  async function sendPendingNow(): Promise<number> {
+    const pending = deps.store.data.outbox.filter((message) => message.status === "pending");
+    for (const message of pending) {
+      const ref = latestConversationWith(deps.store.data.conversationRefs, message.channel, message.to);
+      let outcome: { ok: true } | { ok: false; error: string } = { ok: false, error: "no conversation" };
+      if (ref) {
+        try {
+          await deps.sendProactive(ref, [
+            {
+              ...renderReply({ text: message.text }, ref.channel),
+              channelData: { purpose: message.purpose },
+            },
+          ]);
+          outcome = { ok: true };
+        } catch (error) {
+          outcome = { ok: false, error: (error as Error).message };
+          deps.logger.warn(
+            { channel: ref.channel, purpose: message.purpose, err: outcome.error },
+            "organizer notice failed",
+          );
+        }
+      }
+      await deps.store.update((data) => {
+        const stored = data.outbox.find((entry) => entry.id === message.id);
+        if (stored)
+          Object.assign(
+            stored,
+            outcome.ok ? { status: "sent" } : { status: "failed", error: outcome.error },
+            {
+              updatedAt: deps.clock().toISOString(),
+            },
+          );
+      });
+    }
+    return pending.length;
+  }
+
   return {
     async notifyOrganizers({ reply, purpose, aboutParticipantId }) {
-      const refs = deps.store.data.conversationRefs.filter((ref) => {
-        if (ref.channel !== "msteams") return false;
-        const participant = findParticipant(deps.store.data, ref.participantId);
-        if (!participant || participant.optedOut) return false;
-        return deps.organizers.isOrganizer({ aadObjectId: ref.key, email: participant.email });
+      const now = deps.clock().toISOString();
+      const queued = await deps.store.update((data) => {
+        const refs = data.conversationRefs.filter((ref) => {
+          if (ref.channel !== "msteams") return false;
+          const participant = findParticipant(data, ref.participantId);
+          if (!participant || participant.optedOut) return false;
+          return deps.organizers.isOrganizer({ aadObjectId: ref.key, email: participant.email });
+        });
+        for (const ref of refs) {
+          data.outbox.push({
+            id: randomUUID(),
+            channel: ref.channel,
+            to: ref.key,
+            participantId: ref.participantId,
+            aboutParticipantId,
+            purpose,
+            text: reply.text,
+            status: "pending",
+            createdAt: now,
+            updatedAt: now,
+          });
+        }
+        return refs.length;
       });
-      let reached = 0;
-      for (const ref of refs) if ((await send(ref, reply, purpose, aboutParticipantId)).ok) reached++;
-      return reached;
+      deps.store.afterTurn(() => {
+        sendPending().catch((error: unknown) =>
+          deps.logger.error({ err: error }, "could not send organizer notices"),
+        );
+      });
+      return queued;
     },
+
+    sendPending,
 
     async sendToMember({ participantId, reply, purpose, channel }) {
       const participant = findParticipant(deps.store.data, participantId);
@@ -96,6 +164,16 @@ export function createMemberMessenger(deps: {
         : { status: "failed", error: outcome.error };
     },
   };
+}
+
+function latestConversationWith(
+  refs: ConversationRef[],
+  channel: string,
+  key: string,
+): ConversationRef | undefined {
+  return refs
+    .filter((ref) => ref.channel === channel && ref.key === key)
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
 }
 
 function latestConversation(

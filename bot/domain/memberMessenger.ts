@@ -21,6 +21,12 @@ export interface MemberMessenger {
     purpose: string;
     channel?: string;
   }): Promise<DeliveryResult>;
-  /** Tells the organizers who use the bot in Teams; returns how many were reached. */
+  /**
+   * Tells the organizers who use the bot in Teams. The notices are kept on disk with the
+   * caller's turn and sent after it, so a slow channel never holds up a member's reply.
+   * Returns how many notices were queued.
+   */
   notifyOrganizers(args: { reply: Reply; purpose: string; aboutParticipantId: string }): Promise<number>;
+  /** Sends the notices that are still pending (after a restart, say). */
+  sendPending(): Promise<number>;
 }

@@ -88,7 +88,8 @@ const outboxMessage = z.object({
   participantId: z.string().optional(),
   purpose: z.string(),
   text: z.string(),
-  status: z.enum(["queued", "dry-run", "sent", "delivered", "undelivered", "failed", "blocked"]),
+  /** pending: waits, on disk, to be sent once the turn that made it is over (organizer notices). */
+  status: z.enum(["pending", "queued", "dry-run", "sent", "delivered", "undelivered", "failed", "blocked"]),
   providerId: z.string().optional(),
   error: z.string().optional(),
   /** A message to the organizers about a member (an absence notice); erased with them. */

@@ -48,6 +48,7 @@ interface TurnScope {
   releasedSeq: number;
   lastSeq: number;
   failure?: Error;
+  afterwards: Array<() => void>;
 }
 
 interface PendingChange {
@@ -186,7 +187,7 @@ export class Store {
   /** Runs one turn: what it changes is written together, in one commit shared with other turns. */
   async runTurn<T>(work: () => Promise<T>): Promise<T> {
     if (this.turns.getStore()) return work();
-    const turn: TurnScope = { releasedSeq: 0, lastSeq: 0 };
+    const turn: TurnScope = { releasedSeq: 0, lastSeq: 0, afterwards: [] };
     let result: T;
     try {
       result = await this.turns.run(turn, work);
@@ -196,7 +197,18 @@ export class Store {
     }
     if (turn.failure) throw turn.failure;
     await this.durable(turn.lastSeq);
+    for (const task of turn.afterwards) this.turns.exit(task);
     return result;
+  }
+
+  /**
+   * Runs `task` once the current turn is over and on disk, outside it, so slow work (sends to
+   * organizers) does not hold up the member's reply. Outside a turn it runs on the next tick.
+   */
+  afterTurn(task: () => void): void {
+    const turn = this.turns.getStore();
+    if (turn) turn.afterwards.push(task);
+    else setImmediate(task);
   }
 
   /** Makes the current turn's changes durable now, before a reply that depends on them leaves. */

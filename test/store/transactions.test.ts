@@ -73,6 +73,20 @@ describe("a change", () => {
     expect((await readDataFile(file)).history).toHaveLength(1);
   });
 
+  it("runs work queued with afterTurn only once the turn is on disk", async () => {
+    const store = await open();
+    const onDiskWhenRun: number[] = [];
+    await store.runTurn(async () => {
+      await store.update((data) => data.history.push(event("absence")));
+      store.afterTurn(() => {
+        void readDataFile(file).then((data) => onDiskWhenRun.push(data.history.length));
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(onDiskWhenRun).toEqual([]);
+    });
+    await expect.poll(() => onDiskWhenRun).toEqual([1]);
+  });
+
   it("freezes what it hands out, so a record changed outside update fails loudly", async () => {
     const store = await open();
     await store.update((data) => data.history.push(event("kept")));
