@@ -46,19 +46,6 @@ export default tseslint.config(
     },
   },
   {
-    // TEMPORARY: these files still import botbuilder types and are being rewritten in another
-    // branch (the store and the SMS route). Remove this exemption with that rewrite.
-    files: ["bot/http/smsRoutes.ts", "bot/store/botStateStorage.ts", "bot/domain/erasure.ts"],
-    rules: { "@typescript-eslint/no-restricted-imports": "off" },
-  },
-  {
-    // TEMPORARY: the composition root still builds ConversationState and types onTurnError with
-    // botbuilder's TurnContext. It is off limits in this branch too; move that glue into
-    // bot/channels/ and remove this exemption.
-    files: ["bot/app.ts"],
-    rules: { "@typescript-eslint/no-restricted-imports": "off" },
-  },
-  {
     // The domain is what the bot does, whatever carries the messages: it defines the interfaces
     // it needs and the channel layer implements them, never the other way round.
     files: ["bot/domain/**"],

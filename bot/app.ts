@@ -1,18 +1,14 @@
 import { readFileSync } from "node:fs";
-import { ConversationState, TurnContext } from "botbuilder";
 import type { Server } from "restify";
-import { MainDialog } from "../dialogs/mainDialog.js";
-import { tryGetMemberTurn } from "../dialogs/memberTurn.js";
 import type { Classify, DialogServices } from "../dialogs/services.js";
 import { chooseDemoAnchor, readAssemblyFile, resolveAssembly, type Assembly } from "./assembly/load.js";
-import { BorgerBot } from "./channels/borgerBot.js";
+import { createBotTurns } from "./channels/botTurns.js";
 import { createCloudAdapter } from "./channels/cloudAdapter.js";
 import { LocalChatAdapter } from "./channels/localAdapter.js";
 import { createMemberMessenger, type MemberMessenger } from "./channels/memberMessenger.js";
 import { createProactiveSender } from "./channels/proactive.js";
 import { createInboundSmsTurns } from "./channels/inboundSms.js";
 import { SmsAdapter } from "./channels/smsAdapter.js";
-import { createTurnOrder } from "./channels/turnOrder.js";
 import type { Config } from "./config.js";
 import { pruneInbound } from "./domain/inboundJournal.js";
 import { createOrganizerDirectory } from "./domain/organizers.js";
@@ -21,7 +17,6 @@ import type { Logger } from "./logger.js";
 import { createServer } from "./server.js";
 import { createSmsSender } from "./sms/smsSender.js";
 import { createTwilioMessagesApi, type TwilioMessagesApi } from "./sms/twilioProvider.js";
-import { BotStateStorage } from "./store/botStateStorage.js";
 import { Store } from "./store/store.js";
 
 export interface AppOptions {
@@ -98,33 +93,19 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger,
       messenger,
     };
-    const conversationState = new ConversationState(new BotStateStorage(store));
-    const bot = new BorgerBot({
+    const { runTurn, runUnordered, turnOrder } = createBotTurns({
       services,
-      conversationState,
-      mainDialog: new MainDialog(services),
       organizers,
+      translate: translations.t,
+      logger,
+      adapters: [cloudAdapter, smsAdapter, localAdapter],
     });
-    const onTurnError = async (context: TurnContext, error: Error) => {
-      logger.error({ err: error, channel: context.activity.channelId }, "turn failed");
-      // Replies buffered before the failure may promise what was never saved; only the apology goes.
-      context.bufferedReplyActivities.length = 0;
-      const language = tryGetMemberTurn(context)?.language ?? "da";
-      await context.sendActivity(translations.t(language)("errors.generic"));
-    };
-    for (const adapter of [cloudAdapter, smsAdapter, localAdapter]) adapter.onTurnError = onTurnError;
-
-    const turnOrder = createTurnOrder();
-    const runTurn = (context: TurnContext) =>
-      turnOrder.run(`${context.activity.channelId}/${context.activity.conversation.id}`, () =>
-        bot.run(context),
-      );
     const inboundSms = createInboundSmsTurns({
       store,
       adapter: smsAdapter,
       turnOrder,
       // The SMS turns are put in order by the journal, around their journal marks.
-      runTurn: (context) => bot.run(context),
+      runTurn: runUnordered,
       sender: smsSender,
       clock,
       logger,

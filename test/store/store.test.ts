@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BotStateStorage } from "../../bot/store/botStateStorage.js";
+import { BotStateStorage } from "../../bot/channels/botStateStorage.js";
 import { readDataFile, Store } from "../../bot/store/store.js";
 
 const now = () => new Date("2026-11-28T10:00:00Z");

@@ -1,5 +1,5 @@
 import type { Storage, StoreItems } from "botbuilder";
-import type { Store } from "./store.js";
+import type { Store } from "../store/store.js";
 
 /**
  * botbuilder's Storage over the durable store, so a conversation in the middle of a dialog
