@@ -231,10 +231,13 @@ export class Store {
     while (this.writing || this.compacting) await (this.writing ?? this.compacting);
     // Holding `writing` keeps the write loop off the log while it is moved aside.
     const compaction = this.startCompaction().then(() => this.compacting);
-    this.writing = compaction.finally(() => {
-      this.writing = undefined;
-      if (this.writablePrefix().length > 0) this.scheduleFlush();
-    });
+    // The failure reaches this caller below; the write loop only needs to know it is over.
+    this.writing = compaction
+      .catch(() => undefined)
+      .finally(() => {
+        this.writing = undefined;
+        if (this.writablePrefix().length > 0) this.scheduleFlush();
+      });
     await compaction;
     if (this.retiredLog)
       throw new StoreWriteFailed(`store: could not fold the log into ${this.options.file}`);
