@@ -8,6 +8,7 @@ import type { ConversationRef, OutboxMessage } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import type { SendProactive } from "./proactive.js";
 import { renderReply } from "./renderReply.js";
+import type { Table } from "../store/table.js";
 
 // bot/app.ts takes the type from here, next to its implementation.
 export type { MemberMessenger };
@@ -167,7 +168,7 @@ export function createMemberMessenger(deps: {
 }
 
 function latestConversationWith(
-  refs: ConversationRef[],
+  refs: Table<ConversationRef>,
   channel: string,
   key: string,
 ): ConversationRef | undefined {
@@ -177,7 +178,7 @@ function latestConversationWith(
 }
 
 function latestConversation(
-  refs: ConversationRef[],
+  refs: Table<ConversationRef>,
   participantId: string,
   channel?: string,
 ): ConversationRef | undefined {

@@ -31,13 +31,13 @@ export function eraseParticipant(
       .map((identity) => identity.key),
   );
 
-  data.participants = data.participants.filter((p) => p.id !== participantId);
-  data.identities = data.identities.filter((identity) => identity.participantId !== participantId);
-  data.conversationRefs = data.conversationRefs.filter((ref) => ref.participantId !== participantId);
+  data.participants.removeWhere((p) => p.id === participantId);
+  data.identities.removeWhere((identity) => identity.participantId === participantId);
+  data.conversationRefs.removeWhere((ref) => ref.participantId === participantId);
   for (const key of Object.keys(data.botState)) {
     if (stateKeyPrefixes.some((prefix) => key.startsWith(prefix))) delete data.botState[key];
   }
-  data.localDeliveries = data.localDeliveries.filter((delivery) => !keys.has(delivery.userId));
+  data.localDeliveries.removeWhere((delivery) => keys.has(delivery.userId));
   for (const entry of data.attendance)
     if (entry.participantId === participantId)
       Object.assign(entry, { participantId: anonymousId, reason: undefined });

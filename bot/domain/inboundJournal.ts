@@ -12,8 +12,10 @@ export const MAX_ATTEMPTS = 3;
 /** Twilio redelivers within minutes; a week covers any retry and keeps little. */
 export const INBOUND_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
+const bySid = (entry: InboundMessage) => entry.sid;
+
 export function findInbound(data: DbData, sid: string): InboundMessage | undefined {
-  return data.inbound.find((entry) => entry.sid === sid);
+  return data.inbound.lookup(bySid, sid);
 }
 
 export function journalInbound(
@@ -60,11 +62,9 @@ export function unfinishedInbound(data: DbData): InboundMessage[] {
 }
 
 export function pruneInbound(data: DbData, now: Date): number {
-  const before = data.inbound.length;
-  data.inbound = data.inbound.filter(
+  return data.inbound.removeWhere(
     (entry) =>
-      entry.status === "received" ||
-      now.getTime() - Date.parse(entry.doneAt ?? entry.receivedAt) < INBOUND_RETENTION_MS,
+      entry.status !== "received" &&
+      now.getTime() - Date.parse(entry.doneAt ?? entry.receivedAt) >= INBOUND_RETENTION_MS,
   );
-  return before - data.inbound.length;
 }

@@ -1,10 +1,16 @@
 import { randomUUID } from "node:crypto";
-import type { Channel, DbData, HistoryEvent, Participant } from "../store/schema.js";
+import type { Channel, DbData, HistoryEvent, Identity, Participant } from "../store/schema.js";
 
 /** Mutators and lookups on the participant tables. They take the data and never write it. */
 
+// Constant key functions, so the tables' per-chunk indexes are built once and reused.
+const byId = (participant: Participant) => participant.id;
+const byPhone = (participant: Participant) => participant.phone;
+const byChannelKey = (identity: Identity) => identityKey(identity.channel, identity.key);
+const identityKey = (channel: string, key: string) => `${channel}\u0000${key}`;
+
 export function findParticipant(data: DbData, id: string): Participant | undefined {
-  return data.participants.find((participant) => participant.id === id);
+  return data.participants.lookup(byId, id);
 }
 
 /** For mutators: a record that is gone (erased or merged meanwhile) must not be written to. */
@@ -24,12 +30,12 @@ export function findParticipantByIdentity(
   channel: Channel,
   key: string,
 ): Participant | undefined {
-  const identity = data.identities.find((entry) => entry.channel === channel && entry.key === key);
+  const identity = data.identities.lookup(byChannelKey, identityKey(channel, key));
   return identity ? findParticipant(data, identity.participantId) : undefined;
 }
 
 export function findParticipantByPhone(data: DbData, phone: string): Participant | undefined {
-  return data.participants.find((participant) => participant.phone === phone);
+  return data.participants.lookup(byPhone, phone);
 }
 
 /**
@@ -95,19 +101,19 @@ export function mergeInto(data: DbData, fromId: string, intoId: string): Partici
     data.feedback,
     data.reminderJobs,
   ]) {
-    table.forEach(move);
+    for (const entry of table) move(entry);
   }
   // An opt-out given before the list arrived still stands.
   into.optedOut ||= from.optedOut;
   into.welcomedAt ??= from.welcomedAt;
   into.needs ??= from.needs;
   into.email ??= from.email;
-  data.participants = data.participants.filter((participant) => participant.id !== from.id);
+  data.participants.removeWhere((participant) => participant.id === from.id);
   return into;
 }
 
 function linkIdentity(data: DbData, participantId: string, channel: Channel, key: string): void {
-  if (!data.identities.some((entry) => entry.channel === channel && entry.key === key)) {
+  if (!data.identities.lookup(byChannelKey, identityKey(channel, key))) {
     data.identities.push({ channel, key, participantId });
   }
 }

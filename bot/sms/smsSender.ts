@@ -6,6 +6,8 @@ import type { Store } from "../store/store.js";
 import { measureSms, toGsmLookalikes } from "./gsm.js";
 import { readTwilioError, TWILIO_UNSUBSCRIBED, type TwilioMessagesApi } from "./twilioProvider.js";
 
+const byProviderId = (message: OutboxMessage) => message.providerId;
+
 export interface SendSmsArgs {
   to: string;
   body: string;
@@ -173,7 +175,7 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
 
     async recordDeliveryStatus({ providerId, status, errorCode }) {
       const mapped = DELIVERY_STATUSES[status];
-      const message = store.data.outbox.find((entry) => entry.providerId === providerId);
+      const message = store.data.outbox.lookup(byProviderId, providerId);
       if (!mapped || !message) return false;
       // Callbacks can arrive out of order; a late "sent" must not undo "delivered".
       if (mapped === "sent" && FINAL_STATUSES.has(message.status)) return true;

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { Table, tableOf } from "./table.js";
 
 /**
  * The shape of data/db.json. Every record a later feature needs has its table here from the
  * start, so the file is validated as a whole at startup and migrations have one place to live.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const isoTime = z.iso.datetime({ offset: true });
 /** Bot Framework channel id: "sms", "msteams", "webchat", "local", "emulator"… */
@@ -164,18 +165,18 @@ export const dbSchema = z.object({
     /** Tells a wrong or replaced DB_FILE.key apart from the one the data was keyed with. */
     keyCheck: z.string().optional(),
   }),
-  participants: z.array(participant).default([]),
-  identities: z.array(identity).default([]),
-  conversationRefs: z.array(conversationRef).default([]),
-  attendance: z.array(attendance).default([]),
-  feedback: z.array(feedback).default([]),
-  reminderJobs: z.array(reminderJob).default([]),
-  outbox: z.array(outboxMessage).default([]),
-  inbox: z.array(inboxItem).default([]),
-  history: z.array(historyEvent).default([]),
+  participants: tableOf(participant),
+  identities: tableOf(identity),
+  conversationRefs: tableOf(conversationRef),
+  attendance: tableOf(attendance),
+  feedback: tableOf(feedback),
+  reminderJobs: tableOf(reminderJob),
+  outbox: tableOf(outboxMessage),
+  inbox: tableOf(inboxItem),
+  history: tableOf(historyEvent),
   botState: z.record(z.string(), stateItem).default({}),
-  inbound: z.array(inboundMessage).default([]),
-  localDeliveries: z.array(localDelivery).default([]),
+  inbound: tableOf(inboundMessage),
+  localDeliveries: tableOf(localDelivery),
   /**
    * HMAC-SHA-256 (keyed with DB_FILE.key) of the phone numbers of people who asked to be
    * erased, or were erased after opting out, so a later import does not invite them again.
@@ -189,25 +190,39 @@ export function emptyDb(now: Date): DbData {
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: { createdAt: now.toISOString() },
-    participants: [],
-    identities: [],
-    conversationRefs: [],
-    attendance: [],
-    feedback: [],
-    reminderJobs: [],
-    outbox: [],
-    inbox: [],
-    history: [],
+    participants: new Table(),
+    identities: new Table(),
+    conversationRefs: new Table(),
+    attendance: new Table(),
+    feedback: new Table(),
+    reminderJobs: new Table(),
+    outbox: new Table(),
+    inbox: new Table(),
+    history: new Table(),
     botState: {},
-    inbound: [],
-    localDeliveries: [],
+    inbound: new Table(),
+    localDeliveries: new Table(),
     suppressedPhones: [],
   };
 }
 
 type Tables = Omit<DbData, "schemaVersion" | "meta">;
+/** The tables kept in chunks (`Table`): every one but the keyed dialog state and the hash list. */
+export const CHUNKED_TABLES = [
+  "participants",
+  "identities",
+  "conversationRefs",
+  "attendance",
+  "feedback",
+  "reminderJobs",
+  "outbox",
+  "inbox",
+  "history",
+  "inbound",
+  "localDeliveries",
+] as const satisfies readonly (keyof Tables)[];
 /** The schema of one row of each table, so a commit checks only the rows it touched. */
-export const rowSchemas: { [Table in keyof Tables]: z.ZodType } = {
+export const rowSchemas: { [Name in keyof Tables]: z.ZodType } = {
   participants: participant,
   identities: identity,
   conversationRefs: conversationRef,

@@ -17,7 +17,7 @@ import { migrate } from "./migrations.js";
 import { removeInterruptedWrites } from "./interruptedWrites.js";
 import { acquireProcessLock } from "./processLock.js";
 import { keyCheckOf, loadSecret, verifyKeyCheck } from "./secret.js";
-import { dbSchema, emptyDb, type DbData } from "./schema.js";
+import { CHUNKED_TABLES, dbSchema, emptyDb, type DbData } from "./schema.js";
 import { validateChanges } from "./validateChanges.js";
 import {
   readLogRecords,
@@ -131,8 +131,15 @@ export class Store {
       });
       if (keyCheck !== undefined) verifyKeyCheck(keyFile, secret, keyCheck);
       const snapshot = new Low(new DurableJsonFile<DbData>(file), state);
-      if (loaded.migrated || keyCheck === undefined) {
-        state = { ...state, meta: { ...state.meta, keyCheck: keyCheckOf(secret), walSeq: seq } };
+      const fragmented = CHUNKED_TABLES.filter((name) => state[name].fragmented);
+      if (loaded.migrated || keyCheck === undefined || fragmented.length > 0) {
+        // Chunks emptied by removals are folded here, where no log record points into them.
+        const compacted = Object.fromEntries(fragmented.map((name) => [name, state[name].compacted()]));
+        state = {
+          ...state,
+          ...compacted,
+          meta: { ...state.meta, keyCheck: keyCheckOf(secret), walSeq: seq },
+        };
         snapshot.data = state;
         await snapshot.write();
       }
@@ -387,23 +394,35 @@ async function loadDataFile(
   repair?: (message: string) => void,
 ): Promise<{ state: DbData; seq: number; migrated: boolean }> {
   const raw = await new DurableJsonFile<unknown>(file).read();
-  const { data, migrated } = raw === null ? { data: emptyDb(now()), migrated: true } : migrate(file, raw);
-  const parsed = dbSchema.safeParse(data);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .slice(0, 10)
-      .map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`store: ${file} is not a valid borgerbot data file:\n  - ${problems.join("\n  - ")}`);
-  }
   const records = [
     ...(await readLogRecords(`${file}.wal.old`, repair)),
     ...(await readLogRecords(`${file}.wal`, repair)),
   ];
-  return { ...replay(file, parsed.data, records), migrated };
+  if (raw === null) {
+    // The new file's tables as they are written, which is what the schema reads.
+    return { state: parseDataFile(file, JSON.parse(JSON.stringify(emptyDb(now())))), seq: 0, migrated: true };
+  }
+  const { data, migrated, replayed } = migrate(file, raw, (older) => replay(file, older, records));
+  const state = parseDataFile(file, data);
+  if (replayed) return { state, seq: replayed.seq, migrated };
+  return { ...replay(file, state, records), migrated };
+}
+
+function parseDataFile(file: string, data: unknown): DbData {
+  const parsed = dbSchema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues
+    .slice(0, 10)
+    .map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new Error(`store: ${file} is not a valid borgerbot data file:\n  - ${problems.join("\n  - ")}`);
 }
 
 /** Applies the log's commits that the snapshot does not hold yet. Empty records are write probes. */
-function replay(file: string, snapshot: DbData, records: LogRecord[]): { state: DbData; seq: number } {
+function replay<Data extends { meta: { walSeq?: number } }>(
+  file: string,
+  snapshot: Data,
+  records: LogRecord[],
+): { state: Data; seq: number } {
   const folded = snapshot.meta.walSeq ?? 0;
   let state = snapshot;
   let seq = folded;

@@ -78,7 +78,7 @@ describe("sendSms", () => {
     const result = await sender.sendSms({ to: "+4520304050", body: "Hej", purpose: "invitation" });
     expect(sender.dryRun).toBe(true);
     expect(result.status).toBe("dry-run");
-    expect(store.data.outbox[0]).toMatchObject({ status: "dry-run", text: "Hej" });
+    expect(store.data.outbox.at(0)).toMatchObject({ status: "dry-run", text: "Hej" });
   });
 
   it("does not send to a number that opted out, and says so in the outbox", async () => {
@@ -91,7 +91,7 @@ describe("sendSms", () => {
     });
     expect(twilio.calls).toEqual([]);
     expect(result).toMatchObject({ status: "blocked", reason: "opted-out" });
-    expect(store.data.outbox[0]).toMatchObject({ status: "blocked", error: "opted out" });
+    expect(store.data.outbox.at(0)).toMatchObject({ status: "blocked", error: "opted out" });
   });
 
   it("marks the number opted out when Twilio answers 21610, so the next message is not sent", async () => {
@@ -103,14 +103,14 @@ describe("sendSms", () => {
     expect(first).toMatchObject({ status: "failed" });
     expect(second).toMatchObject({ status: "blocked" });
     expect(twilio.calls).toHaveLength(1);
-    expect(store.data.participants[0]!.optedOut).toBe(true);
+    expect(store.data.participants.at(0)!.optedOut).toBe(true);
     expect(store.data.history.at(-1)).toMatchObject({ change: "opted-out", actor: "system" });
   });
 
   it("keeps a failed send in the outbox with Twilio's error", async () => {
     const twilio = fakeTwilio({ code: 21211, message: "Invalid 'To' Phone Number" });
     await twilioSender(twilio.api).sendSms({ to: "+4520304050", body: "Hej", purpose: "reminder" });
-    expect(store.data.outbox[0]).toMatchObject({
+    expect(store.data.outbox.at(0)).toMatchObject({
       status: "failed",
       error: "21211: Invalid 'To' Phone Number",
     });
@@ -123,7 +123,7 @@ describe("recordDeliveryStatus", () => {
     await sender.sendSms({ to: "+4520304050", body: "Hej", purpose: "reminder" });
     expect(await sender.recordDeliveryStatus({ providerId: "SM1", status: "delivered" })).toBe(true);
     await sender.recordDeliveryStatus({ providerId: "SM1", status: "sent" });
-    expect(store.data.outbox[0]!.status).toBe("delivered");
+    expect(store.data.outbox.at(0)!.status).toBe("delivered");
   });
 
   it("ignores a status for a message it does not know", async () => {

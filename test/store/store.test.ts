@@ -34,7 +34,7 @@ describe("store", () => {
   it("creates a versioned data file on first start", async () => {
     await open();
     expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       participants: [],
       outbox: [],
     });

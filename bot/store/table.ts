@@ -1,0 +1,165 @@
+import { immerable, isDraft } from "immer";
+import { z } from "zod";
+
+/** Rows per chunk: what a change to one row costs, whatever the size of its table. */
+export const CHUNK_ROWS = 1024;
+
+type KeyOf<Row> = (row: Row) => unknown;
+
+/** Per frozen chunk and key function: the chunk's rows by key. A frozen chunk never changes. */
+const chunkIndexes = new WeakMap<readonly object[], Map<KeyOf<never>, Map<unknown, object>>>();
+
+/**
+ * The rows of one table, kept as a list of chunks of at most CHUNK_ROWS rows. An immer draft
+ * copies what a change touches, so adding or changing a row copies one chunk and the list of
+ * chunks instead of a table that grows with every message. Written to the data file as that
+ * list of chunks (an array of arrays of rows), so the log's patches keep their meaning.
+ *
+ * Rows are added at the end and removed in place; a chunk emptied by removals stays until the
+ * next start folds it away (`Table.compacted`), because moving chunks would rewrite every
+ * later one in the log.
+ */
+export class Table<Row extends object> implements Iterable<Row> {
+  static [immerable] = true;
+
+  constructor(public chunks: Row[][] = []) {}
+
+  static of<Row extends object>(rows: Iterable<Row>): Table<Row> {
+    const table = new Table<Row>();
+    for (const row of rows) table.push(row);
+    return table;
+  }
+
+  get length(): number {
+    let length = 0;
+    for (const chunk of this.chunks) length += chunk.length;
+    return length;
+  }
+
+  push(...rows: Row[]): number {
+    for (const row of rows) {
+      const last = this.chunks[this.chunks.length - 1];
+      if (last && last.length < CHUNK_ROWS) last.push(row);
+      else this.chunks.push([row]);
+    }
+    return this.length;
+  }
+
+  *[Symbol.iterator](): Iterator<Row> {
+    for (const chunk of this.chunks) yield* chunk;
+  }
+
+  toArray(): Row[] {
+    return this.chunks.flat() as Row[];
+  }
+
+  at(index: number): Row | undefined {
+    let position = index < 0 ? this.length + index : index;
+    for (const chunk of this.chunks) {
+      if (position < chunk.length) return chunk[position];
+      position -= chunk.length;
+    }
+    return undefined;
+  }
+
+  find(predicate: (row: Row) => unknown): Row | undefined {
+    for (const chunk of this.chunks) {
+      const found = chunk.find(predicate);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  findLast(predicate: (row: Row) => unknown): Row | undefined {
+    for (let index = this.chunks.length - 1; index >= 0; index--) {
+      const found = this.chunks[index]!.findLast(predicate);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  filter(predicate: (row: Row) => unknown): Row[] {
+    return this.chunks.flatMap((chunk) => chunk.filter(predicate));
+  }
+
+  some(predicate: (row: Row) => unknown): boolean {
+    return this.find(predicate) !== undefined;
+  }
+
+  every(predicate: (row: Row) => unknown): boolean {
+    return this.chunks.every((chunk) => chunk.every(predicate));
+  }
+
+  map<T>(transform: (row: Row) => T): T[] {
+    return this.chunks.flatMap((chunk) => chunk.map((row) => transform(row)));
+  }
+
+  /**
+   * The first row whose `keyOf` is `key`. On committed (frozen) data it reads an index kept per
+   * chunk, so it costs a map lookup per chunk instead of a scan; `keyOf` must be a constant
+   * function for the index to be reused. Inside a change it scans, since rows may be moving.
+   */
+  lookup<Key>(keyOf: (row: Row) => Key, key: Key): Row | undefined {
+    if (isDraft(this)) return this.find((row) => keyOf(row) === key);
+    for (const chunk of this.chunks) {
+      if (!Object.isFrozen(chunk)) {
+        const found = chunk.find((row) => keyOf(row) === key);
+        if (found !== undefined) return found;
+        continue;
+      }
+      const found = indexOf(chunk, keyOf).get(key);
+      if (found !== undefined) return found as Row;
+    }
+    return undefined;
+  }
+
+  /** Removes the rows `predicate` picks and returns how many it removed. */
+  removeWhere(predicate: (row: Row) => unknown): number {
+    let removed = 0;
+    for (let index = 0; index < this.chunks.length; index++) {
+      const chunk = this.chunks[index]!;
+      if (!chunk.some(predicate)) continue;
+      const kept = chunk.filter((row) => !predicate(row));
+      removed += chunk.length - kept.length;
+      this.chunks[index] = kept;
+    }
+    return removed;
+  }
+
+  toJSON(): Row[][] {
+    return this.chunks;
+  }
+
+  /** Whether a start should fold away empty and part-filled chunks that removals left. */
+  get fragmented(): boolean {
+    return this.chunks.length > Math.ceil(this.length / CHUNK_ROWS) + 1;
+  }
+
+  /** The same rows in full chunks, for a start to write a fresh snapshot with. */
+  compacted(): Table<Row> {
+    return Table.of(this);
+  }
+}
+
+function indexOf<Row>(chunk: readonly Row[], keyOf: KeyOf<Row>): Map<unknown, object> {
+  let byKeyOf = chunkIndexes.get(chunk as readonly object[]);
+  if (!byKeyOf) chunkIndexes.set(chunk as readonly object[], (byKeyOf = new Map()));
+  let index = byKeyOf.get(keyOf as KeyOf<never>);
+  if (!index) {
+    index = new Map();
+    for (const row of chunk) {
+      const key = keyOf(row);
+      if (!index.has(key)) index.set(key, row as object);
+    }
+    byKeyOf.set(keyOf as KeyOf<never>, index);
+  }
+  return index;
+}
+
+/** The schema of a table on disk: its chunks of rows. */
+export function tableOf<Row extends z.ZodType<object>>(row: Row) {
+  return z
+    .array(z.array(row))
+    .default([])
+    .transform((chunks) => new Table<z.infer<Row>>(chunks));
+}
