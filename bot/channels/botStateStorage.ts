@@ -1,5 +1,8 @@
 import type { Storage, StoreItems } from "botbuilder";
+import type { StateItem } from "../store/schema.js";
 import type { Store } from "../store/store.js";
+
+const byKey = (item: StateItem) => item.key;
 
 /**
  * botbuilder's Storage over the durable store, so a conversation in the middle of a dialog
@@ -14,7 +17,7 @@ export class BotStateStorage implements Storage {
   async read(keys: string[]): Promise<StoreItems> {
     const items: StoreItems = {};
     for (const key of keys) {
-      const item = this.store.data.botState[key];
+      const item = this.store.data.botState.lookup(byKey, key);
       if (item) items[key] = { ...structuredClone(item.value), eTag: item.eTag };
     }
     return items;
@@ -24,7 +27,7 @@ export class BotStateStorage implements Storage {
     await this.store.update((data) => {
       // Check every eTag before changing anything, so a conflict leaves all state as it was.
       for (const [key, change] of Object.entries(changes)) {
-        const stored = data.botState[key];
+        const stored = data.botState.lookup(byKey, key);
         const eTag = (change as { eTag?: unknown } | undefined)?.eTag;
         if (stored && typeof eTag === "string" && eTag !== "*" && eTag !== stored.eTag) {
           throw new Error(`botStateStorage: eTag conflict for ${key}`);
@@ -32,14 +35,18 @@ export class BotStateStorage implements Storage {
       }
       for (const [key, change] of Object.entries(changes)) {
         const { eTag: _eTag, ...value } = (change ?? {}) as Record<string, unknown>;
-        data.botState[key] = { eTag: this.nextETag(), value: structuredClone(value) };
+        const item = { key, eTag: this.nextETag(), value: structuredClone(value) };
+        const stored = data.botState.lookup(byKey, key);
+        if (stored) Object.assign(stored, item);
+        else data.botState.push(item);
       }
     });
   }
 
   async delete(keys: string[]): Promise<void> {
     await this.store.update((data) => {
-      for (const key of keys) delete data.botState[key];
+      const gone = new Set(keys);
+      data.botState.removeWhere((item) => gone.has(item.key));
     });
   }
 

@@ -34,9 +34,7 @@ export function eraseParticipant(
   data.participants.removeWhere((p) => p.id === participantId);
   data.identities.removeWhere((identity) => identity.participantId === participantId);
   data.conversationRefs.removeWhere((ref) => ref.participantId === participantId);
-  for (const key of Object.keys(data.botState)) {
-    if (stateKeyPrefixes.some((prefix) => key.startsWith(prefix))) delete data.botState[key];
-  }
+  data.botState.removeWhere((item) => stateKeyPrefixes.some((prefix) => item.key.startsWith(prefix)));
   data.localDeliveries.removeWhere((delivery) => keys.has(delivery.userId));
   for (const entry of data.attendance)
     if (entry.participantId === participantId)

@@ -10,7 +10,8 @@ import { Store } from "./store.js";
 /*
  * npm run bench (store part): what one SMS turn's commit costs as the assembly grows, and the
  * size of the files. Each commit is what a "ja" by SMS writes: the journal entry, the
- * invitation change and its history row, the outbox reply, the journal's done mark.
+ * invitation change and its history row, the dialog state, the outbox reply, the journal's
+ * done mark.
  */
 
 // The last case grows the history tenfold at 10,000 members: the cost should stay flat.
@@ -22,6 +23,7 @@ const CASES = [
 ];
 const COMMITS = 200;
 const now = () => new Date("2026-12-02T10:00:00Z");
+const stateKey = (phone: string) => `sms/conversations/${phone}/`;
 
 function seed(participants: number, historyPerParticipant: number): DbData {
   const data = emptyDb(now());
@@ -40,6 +42,7 @@ function seed(participants: number, historyPerParticipant: number): DbData {
       optedOut: false,
     });
     data.identities.push({ channel: "sms", key: phone, participantId: id });
+    data.botState.push({ key: stateKey(phone), eTag: "1", value: { dialogState: { dialogStack: [] } } });
     for (let h = 0; h < historyPerParticipant; h++)
       data.history.push({ at, participantId: id, channel: "sms", actor: "system", change: "invitation" });
   }
@@ -84,6 +87,8 @@ async function smsTurnCommit(
         createdAt: at,
         updatedAt: at,
       });
+      const state = data.botState.find((item) => item.key === stateKey(participant.phone ?? ""));
+      if (state) Object.assign(state, { eTag: String(n), value: { dialogState: { dialogStack: [] } } });
       const entry = data.inbound.find((candidate) => candidate.sid === sid);
       if (entry) Object.assign(entry, { status: "done", doneAt: at, from: undefined, body: undefined });
     });

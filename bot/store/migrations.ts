@@ -18,13 +18,21 @@ const STEPS: Record<number, (data: OlderData) => OlderData> = {
       doneAt: seen.at,
     })),
   }),
-  // v3: tables are kept in chunks, so a change copies one chunk instead of a whole table.
-  2: (data) => ({
-    ...data,
-    ...Object.fromEntries(
-      CHUNKED_TABLES.map((name) => [name, Table.of((data[name] ?? []) as object[]).chunks]),
-    ),
-  }),
+  // v3: tables are kept in chunks, so a change copies one chunk instead of a whole table; the
+  // dialog state becomes rows that carry their key, like every other table.
+  2: (data) => {
+    const botState = Object.entries((data.botState ?? {}) as Record<string, object>).map(([key, item]) => ({
+      key,
+      ...item,
+    }));
+    const flat: OlderData = { ...data, botState };
+    return {
+      ...flat,
+      ...Object.fromEntries(
+        CHUNKED_TABLES.map((name) => [name, Table.of((flat[name] ?? []) as object[]).chunks]),
+      ),
+    };
+  },
 };
 
 /**

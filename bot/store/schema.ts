@@ -126,7 +126,12 @@ const historyEvent = z.object({
 export type HistoryEvent = z.infer<typeof historyEvent>;
 
 /** Bot Framework dialog and conversation state, written through the Storage adapter. */
-const stateItem = z.object({ eTag: z.string(), value: z.record(z.string(), z.unknown()) });
+const stateItem = z.object({
+  key: z.string().min(1),
+  eTag: z.string(),
+  value: z.record(z.string(), z.unknown()),
+});
+export type StateItem = z.infer<typeof stateItem>;
 
 /** Messages to the local chat page that arrived outside a turn (reminders, organizer answers). */
 const localDelivery = z.object({
@@ -174,7 +179,7 @@ export const dbSchema = z.object({
   outbox: tableOf(outboxMessage),
   inbox: tableOf(inboxItem),
   history: tableOf(historyEvent),
-  botState: z.record(z.string(), stateItem).default({}),
+  botState: tableOf(stateItem),
   inbound: tableOf(inboundMessage),
   localDeliveries: tableOf(localDelivery),
   /**
@@ -199,7 +204,7 @@ export function emptyDb(now: Date): DbData {
     outbox: new Table(),
     inbox: new Table(),
     history: new Table(),
-    botState: {},
+    botState: new Table(),
     inbound: new Table(),
     localDeliveries: new Table(),
     suppressedPhones: [],
@@ -207,7 +212,7 @@ export function emptyDb(now: Date): DbData {
 }
 
 type Tables = Omit<DbData, "schemaVersion" | "meta">;
-/** The tables kept in chunks (`Table`): every one but the keyed dialog state and the hash list. */
+/** The tables kept in chunks (`Table`): every one but the list of hashes, which seldom changes. */
 export const CHUNKED_TABLES = [
   "participants",
   "identities",
@@ -218,6 +223,7 @@ export const CHUNKED_TABLES = [
   "outbox",
   "inbox",
   "history",
+  "botState",
   "inbound",
   "localDeliveries",
 ] as const satisfies readonly (keyof Tables)[];

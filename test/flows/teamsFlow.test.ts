@@ -108,7 +108,9 @@ describe("in Teams", () => {
     const question = connector.received
       .slice(before)
       .find((r) => JSON.stringify(r.activity).includes("sletter alle dine oplysninger"))!;
-    const state = (question.seen as DbData).botState["msteams/conversations/a:signe-personal/"];
+    const state = (question.seen as DbData).botState.find(
+      (item) => item.key === "msteams/conversations/a:signe-personal/",
+    );
     expect(JSON.stringify(state)).toContain("deleteDataDialog");
     await fromSigne("nej");
     expect(connector.texts().at(-1)).toBe("Fint. Vi har ikke slettet noget.");
