@@ -275,6 +275,10 @@ export class Store {
     this.scheduleFlushNow();
     await this.writing;
     await this.compacting;
+    // A stopped server leaves the whole current state in DB_FILE, for a person to read or copy.
+    if (!this.broken && this.log.bytes > 0) {
+      await this.compact().catch((error: Error) => this.options.log?.(error.message));
+    }
     await this.log.close();
     await this.releaseLock();
   }
