@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import type { Server } from "restify";
 import type { Classify, DialogServices } from "../dialogs/services.js";
 import { chooseDemoAnchor, readAssemblyFile, resolveAssembly, type Assembly } from "./assembly/load.js";
@@ -12,6 +13,7 @@ import { SmsAdapter } from "./channels/smsAdapter.js";
 import type { Config } from "./config.js";
 import { pruneInbound } from "./domain/inboundJournal.js";
 import { createOrganizerDirectory } from "./domain/organizers.js";
+import { createReminderScheduler } from "./domain/reminderScheduler.js";
 import { createTranslations } from "./i18n/i18n.js";
 import type { Logger } from "./logger.js";
 import { createServer } from "./server.js";
@@ -37,6 +39,8 @@ export interface App {
 }
 
 const PRUNE_INTERVAL_MS = 3600 * 1000;
+/** The issue's contract: the scheduler looks for due reminders at least every 30 seconds. */
+const REMINDER_TICK_MS = 30 * 1000;
 
 const VERSION = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
@@ -84,6 +88,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       }),
     });
     const translations = createTranslations();
+    const scheduler = createReminderScheduler({
+      store,
+      assembly,
+      messenger,
+      smsSender,
+      translate: translations.t,
+      clock,
+      logger,
+      owner: `${hostname()}:${process.pid}`,
+    });
     const services: DialogServices = {
       store,
       assembly,
@@ -124,6 +138,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       translate: translations.t,
       runTurn,
       version: VERSION,
+      schedulerStatus: () => ({ running: closing === undefined, ...scheduler.status() }),
     });
     // Messages a crash caught between journal and reply; Twilio will not send them again.
     const recovery = inboundSms.recoverUnfinished().then(
@@ -141,6 +156,24 @@ export async function createApp(options: AppOptions): Promise<App> {
         .catch((error: unknown) => logger.warn({ err: error }, "could not prune the inbound journal"));
     }, PRUNE_INTERVAL_MS);
     pruning.unref();
+    // A reminder interrupted by the last stop is settled before any is sent.
+    let ticking: Promise<unknown> | undefined = scheduler
+      .recoverInterrupted()
+      .then(
+        (count) => count > 0 && logger.warn({ count }, "reminders a stop interrupted are marked uncertain"),
+      )
+      .then(() => scheduler.tick())
+      .catch((error: unknown) => logger.error({ err: error }, "the reminder scheduler could not start"))
+      .finally(() => (ticking = undefined));
+    // A tick that outlasts the interval is not run twice at once.
+    const tick = () => {
+      ticking ??= scheduler
+        .tick()
+        .catch((error: unknown) => logger.error({ err: error }, "the reminder scheduler's tick failed"))
+        .finally(() => (ticking = undefined));
+    };
+    const reminding = setInterval(tick, REMINDER_TICK_MS);
+    reminding.unref();
     let closing: Promise<void> | undefined;
     return {
       server,
@@ -149,8 +182,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       messenger,
       close() {
         clearInterval(pruning);
+        clearInterval(reminding);
         closing ??= new Promise<void>((resolve) => server.close(() => resolve()))
-          .then(() => Promise.all([recovery, notices]))
+          .then(() => Promise.all([recovery, notices, ticking]))
           .then(() => store.close());
         return closing;
       },

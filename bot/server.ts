@@ -15,6 +15,7 @@ import type { Language, Translate } from "./i18n/i18n.js";
 import type { Logger } from "./logger.js";
 import type { SmsSender } from "./sms/smsSender.js";
 import type { Store } from "./store/store.js";
+import type { SchedulerStatus } from "./domain/reminderScheduler.js";
 
 /** What /api/messages needs of the Bot Framework adapter: it authenticates, runs the turn and answers. */
 export interface ProcessActivity {
@@ -36,6 +37,8 @@ export interface ServerDeps {
   /** The bot: runs one turn on any adapter. */
   runTurn: RunTurn;
   version: string;
+  /** The automatic reminders: whether they run, the next due time and how many wait. */
+  schedulerStatus: () => SchedulerStatus & { running: boolean };
 }
 
 export function createServer(deps: ServerDeps): Server {
@@ -95,6 +98,7 @@ export function createServer(deps: ServerDeps): Server {
         version: deps.version,
         localMode: config.localMode,
         smsDryRun: deps.smsSender.dryRun,
+        scheduler: deps.schedulerStatus(),
         ...(writable ? {} : { store: deps.store.health() }),
       });
     }),

@@ -13,6 +13,7 @@ export interface Session {
   end: Date;
   venue: Venue;
   agenda?: LocalizedText;
+  cancelled?: boolean;
 }
 
 /** The assembly with every session placed in time, sorted by start. */
@@ -83,6 +84,7 @@ export function resolveAssembly(file: AssemblyFile, demoAnchor?: string): Assemb
         end: zonedTime(date, session.end, file.timeZone),
         venue: session.venue ?? file.venue,
         agenda: session.agenda,
+        cancelled: session.cancelled,
       };
     })
     .sort((a, b) => a.start.getTime() - b.start.getTime());

@@ -27,6 +27,7 @@ export function setInvitation(
   if (participant.invitation === answer) return;
   const from = participant.invitation;
   participant.invitation = answer;
+  participant.invitationAt = now.toISOString();
   recordHistory(
     data,
     { participantId: participant.id, ...source, change: "invitation", detail: { from, to: answer } },

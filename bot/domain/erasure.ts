@@ -42,10 +42,8 @@ export function eraseParticipant(
   for (const entry of data.feedback)
     if (entry.participantId === participantId)
       Object.assign(entry, { participantId: undefined, text: undefined });
-  for (const job of data.reminderJobs)
-    if (job.participantId === participantId && job.status === "scheduled") job.status = "cancelled";
-  for (const job of data.reminderJobs)
-    if (job.participantId === participantId) job.participantId = anonymousId;
+  // What was sent to them is theirs; with them gone, nothing is planned for them either.
+  data.reminderJobs.removeWhere((job) => job.participantId === participantId);
   for (const message of data.outbox) {
     if (message.participantId === participantId || (participant.phone && message.to === participant.phone)) {
       Object.assign(message, {

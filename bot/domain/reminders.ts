@@ -1,4 +1,6 @@
+import type { Session } from "../assembly/load.js";
 import { localeButtons, sessionWhen } from "../messages/sessions.js";
+import type { Participant } from "../store/schema.js";
 import { mustFindParticipant, recordHistory } from "./participants.js";
 import { absentSessionIds } from "./attendance.js";
 import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
@@ -21,39 +23,45 @@ export async function sendSessionReminders(deps: DeliveryDeps, sessionId: string
   );
   const due = accepted.filter((p) => !p.optedOut && !absentSessionIds(deps.store.data, p.id).has(session.id));
   let sent = 0;
-  for (const participant of due) {
-    const channel = await deliverToParticipant(deps, participant, "reminder", (ctx) => ({
-      text: ctx.t(ctx.sms ? "reminder.sms" : "reminder.chat", {
-        assembly: ctx.assembly.name,
-        when: sessionWhen(session, ctx),
-        venue: session.venue.name,
-      }),
-      ...(ctx.sms
-        ? {}
-        : {
-            buttons: localeButtons(ctx, "rsvp.buttons", ["yes", "no"]),
-          }),
-    }));
-    if (!channel) continue;
-    const now = deps.clock();
-    await deps.store.update((data) => {
-      mustFindParticipant(data, participant.id).awaitingSession = {
-        sessionId: session.id,
-        askedAt: now.toISOString(),
-      };
-      recordHistory(
-        data,
-        {
-          participantId: participant.id,
-          channel,
-          actor: "system",
-          change: "reminder",
-          detail: { sessionId: session.id },
-        },
-        now,
-      );
-    });
-    sent++;
-  }
+  for (const participant of due) if (await remindParticipant(deps, participant, session)) sent++;
   return { status: "sent", sent, skipped: accepted.length - sent };
+}
+
+/**
+ * Sends one member the reminder of a session and makes their next yes or no about it. Returns
+ * the channel it went out on, or undefined when it did not go out.
+ */
+export async function remindParticipant(
+  deps: DeliveryDeps,
+  participant: Participant,
+  session: Session,
+): Promise<string | undefined> {
+  const channel = await deliverToParticipant(deps, participant, "reminder", (ctx) => ({
+    text: ctx.t(ctx.sms ? "reminder.sms" : "reminder.chat", {
+      assembly: ctx.assembly.name,
+      when: sessionWhen(session, ctx),
+      venue: session.venue.name,
+    }),
+    ...(ctx.sms ? {} : { buttons: localeButtons(ctx, "rsvp.buttons", ["yes", "no"]) }),
+  }));
+  if (!channel) return undefined;
+  const now = deps.clock();
+  await deps.store.update((data) => {
+    mustFindParticipant(data, participant.id).awaitingSession = {
+      sessionId: session.id,
+      askedAt: now.toISOString(),
+    };
+    recordHistory(
+      data,
+      {
+        participantId: participant.id,
+        channel,
+        actor: "system",
+        change: "reminder",
+        detail: { sessionId: session.id },
+      },
+      now,
+    );
+  });
+  return channel;
 }

@@ -27,6 +27,8 @@ const participant = z.object({
   /** On the organizers' list (imported), as opposed to someone who only wrote in. */
   onList: z.boolean().default(false),
   invitation: z.enum(["none", "invited", "accepted", "declined", "maybe"]).default("none"),
+  /** When `invitation` last changed: a member who accepts late gets only the reminders ahead. */
+  invitationAt: isoTime.optional(),
   optedOut: z.boolean().default(false),
   needs: z.string().optional(),
   welcomedAt: isoTime.optional(),
@@ -73,14 +75,27 @@ const feedback = z.object({
   at: isoTime,
 });
 
+/**
+ * The scheduler's ledger: one row per automatic message it attempted, sent or skipped, keyed
+ * like the plan (`id`). What is due is worked out from the assembly file each time; only what
+ * was done is kept. `sending` is written before the send, so a crash in between leaves a row
+ * that the next start marks `uncertain` instead of sending it a second time.
+ */
 const reminderJob = z.object({
+  /** The plan's key; with `participantId` it names the row. */
   id: z.string(),
   participantId: z.string(),
   sessionId: z.string(),
   kind: z.string(),
-  dueAt: isoTime,
-  status: z.enum(["scheduled", "sent", "cancelled", "failed"]),
+  plannedFor: isoTime,
+  status: z.enum(["sending", "sent", "skipped", "failed", "uncertain"]),
+  reason: z.string().optional(),
+  channel: z.string().optional(),
+  /** Who sends it, and until when the claim holds, so a second process could share the work. */
+  lease: z.object({ owner: z.string(), until: isoTime }).optional(),
+  updatedAt: isoTime,
 });
+export type ReminderJob = z.infer<typeof reminderJob>;
 
 const outboxMessage = z.object({
   id: z.string(),

@@ -1,0 +1,174 @@
+import type { Logger } from "../logger.js";
+import type { ReminderJob } from "../store/schema.js";
+import type { DeliveryDeps } from "./delivery.js";
+import { findParticipant } from "./participants.js";
+import { isQuiet, isRemindable, planSessionReminders, type PlannedReminder } from "./reminderPlan.js";
+import { remindParticipant } from "./reminders.js";
+
+export interface ReminderSchedulerDeps extends DeliveryDeps {
+  logger: Logger;
+  /** Names this process in a claim's lease. */
+  owner: string;
+}
+
+export interface TickReport {
+  sent: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface SchedulerStatus {
+  /** The earliest reminder still ahead, after the last tick. */
+  nextDueAt?: string;
+  /** Due but held back (quiet hours) at the last tick. */
+  overdue: number;
+  lastTickAt?: string;
+}
+
+/** How long a claim holds; a send takes seconds, and only this process sends today. */
+const LEASE_MS = 2 * 60 * 1000;
+
+const byRow = (job: Pick<ReminderJob, "id" | "participantId">) => `${job.id}|${job.participantId}`;
+
+/**
+ * Sends the automatic session reminders when they are due: once, never inside the quiet hours,
+ * never after the session has begun. Each tick works out the plan afresh and compares it with
+ * the ledger (`reminderJobs`); the claim is written before the send and the outcome after it.
+ */
+export function createReminderScheduler(deps: ReminderSchedulerDeps) {
+  let status: SchedulerStatus = { overdue: 0 };
+
+  async function record(planned: PlannedReminder, fields: Omit<ReminderJob, keyof ReminderKeyFields>) {
+    await deps.store.update((data) => {
+      const existing = data.reminderJobs.lookup(byRow, byRow(rowOf(planned)));
+      if (existing) Object.assign(existing, fields);
+      else data.reminderJobs.push({ ...rowOf(planned), ...fields });
+    });
+  }
+
+  /** Writes the claim, unless the member stopped being due meanwhile (an opt-out or absence wins). */
+  async function claim(planned: PlannedReminder, now: Date) {
+    return deps.store.update((data) => {
+      if (data.reminderJobs.lookup(byRow, byRow(rowOf(planned)))) return undefined;
+      const participant = findParticipant(data, planned.participantId);
+      if (!participant || !isRemindable(data, participant, planned.session)) return undefined;
+      data.reminderJobs.push({
+        ...rowOf(planned),
+        status: "sending",
+        lease: { owner: deps.owner, until: new Date(now.getTime() + LEASE_MS).toISOString() },
+        updatedAt: now.toISOString(),
+      });
+      return participant;
+    });
+  }
+
+  async function send(planned: PlannedReminder, now: Date): Promise<keyof TickReport | undefined> {
+    const participant = await claim(planned, now);
+    if (!participant) return undefined;
+    const channel = await remindParticipant(deps, participant, planned.session).catch((error: unknown) => {
+      deps.logger.warn({ err: error, key: planned.key }, "reminder could not be sent");
+      return undefined;
+    });
+    const at = deps.clock().toISOString();
+    await record(
+      planned,
+      channel
+        ? { status: "sent", channel, updatedAt: at }
+        : { status: "failed", reason: "not-delivered", updatedAt: at },
+    );
+    return channel ? "sent" : "failed";
+  }
+
+  return {
+    /**
+     * A claim left by a process that stopped mid-send may or may not have reached the member;
+     * it is marked `uncertain` for the organizers rather than sent a second time.
+     */
+    async recoverInterrupted(): Promise<number> {
+      const at = deps.clock().toISOString();
+      return deps.store.update((data) => {
+        let count = 0;
+        for (const job of data.reminderJobs) {
+          if (job.status !== "sending") continue;
+          Object.assign(job, {
+            status: "uncertain",
+            reason: "stopped-while-sending",
+            lease: undefined,
+            updatedAt: at,
+          });
+          count++;
+        }
+        return count;
+      });
+    },
+
+    async tick(): Promise<TickReport> {
+      const now = deps.clock();
+      const { assembly, store } = deps;
+      const report: TickReport = { sent: 0, skipped: 0, failed: 0 };
+      const open = planSessionReminders(assembly, store.data).filter(
+        (planned) => !store.data.reminderJobs.lookup(byRow, byRow(rowOf(planned))),
+      );
+      const quiet = isQuiet(now, assembly.reminders.quietHours, assembly.timeZone);
+      let overdue = 0;
+      for (const [planned, reason] of decide(open, now)) {
+        if (reason) {
+          await record(planned, { status: "skipped", reason, updatedAt: now.toISOString() });
+          report.skipped++;
+        } else if (quiet) {
+          overdue++;
+        } else {
+          const outcome = await send(planned, now);
+          if (outcome) report[outcome]++;
+        }
+      }
+      const ahead = open.filter((planned) => !planned.skip && planned.dueAt > now);
+      const next = ahead.reduce<Date | undefined>(
+        (min, p) => (!min || p.dueAt < min ? p.dueAt : min),
+        undefined,
+      );
+      status = { nextDueAt: next?.toISOString(), overdue, lastTickAt: now.toISOString() };
+      if (report.sent + report.failed + report.skipped > 0) deps.logger.info({ ...report }, "reminders");
+      return report;
+    },
+
+    status(): SchedulerStatus {
+      return status;
+    },
+  };
+}
+
+type ReminderKeyFields = Pick<ReminderJob, "id" | "participantId" | "sessionId" | "kind" | "plannedFor">;
+
+function rowOf(planned: PlannedReminder): ReminderKeyFields {
+  return {
+    id: planned.key,
+    participantId: planned.participantId,
+    sessionId: planned.session.id,
+    kind: "reminder",
+    plannedFor: planned.plannedFor.toISOString(),
+  };
+}
+
+/**
+ * The reminders whose moment has come, each with the reason it is skipped, if it is. Of a
+ * member's reminders for one session only the latest due one goes out (after a long stop the
+ * 48-hour one is not sent beside the 3-hour one), and none once the session has begun.
+ */
+function decide(open: PlannedReminder[], now: Date): Array<[PlannedReminder, string | undefined]> {
+  const due = open.filter((planned) => planned.plannedFor <= now);
+  const latest = new Map<string, PlannedReminder>();
+  for (const planned of due) {
+    const key = `${planned.session.id}|${planned.participantId}`;
+    const current = latest.get(key);
+    if (!current || planned.plannedFor > current.plannedFor) latest.set(key, planned);
+  }
+  return due
+    .filter((planned) => planned.dueAt <= now || planned.skip)
+    .map((planned) => {
+      if (planned.skip || now >= planned.session.start) return [planned, "session-begun"];
+      if (latest.get(`${planned.session.id}|${planned.participantId}`) !== planned)
+        return [planned, "superseded"];
+      return [planned, undefined];
+    });
+}

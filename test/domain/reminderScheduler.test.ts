@@ -1,0 +1,206 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Assembly } from "../../bot/assembly/load.js";
+import { setAttendance, setOptOut } from "../../bot/domain/attendance.js";
+import type { MemberMessenger } from "../../bot/domain/memberMessenger.js";
+import { createReminderScheduler } from "../../bot/domain/reminderScheduler.js";
+import { createTranslations } from "../../bot/i18n/i18n.js";
+import { createLogger } from "../../bot/logger.js";
+import { createSmsSender, type SmsSender } from "../../bot/sms/smsSender.js";
+import type { Participant } from "../../bot/store/schema.js";
+import type { Store } from "../../bot/store/store.js";
+import { assemblyWith } from "../helpers/reminderAssembly.js";
+import { openTempStore } from "../helpers/tempStore.js";
+
+// Tuesday 14 April 2026 17:00-21:00 in Copenhagen (CEST): 15:00Z.
+const TUESDAY = { id: "m1", date: "2026-04-14", start: "17:00", end: "21:00" };
+const AT_48H = new Date("2026-04-12T15:00:00Z");
+const AT_3H = new Date("2026-04-14T12:00:00Z");
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** No member here uses Teams; a reminder that tried would be a defect. */
+const noTeams: MemberMessenger = {
+  sendToMember: () => Promise.reject(new Error("no Teams in this test")),
+  notifyOrganizers: () => Promise.resolve(0),
+  sendPending: () => Promise.resolve(0),
+};
+
+async function setup(options: { assembly?: Assembly; members?: Array<Partial<Participant>> } = {}) {
+  let now = new Date("2026-04-01T10:00:00Z");
+  const clock = () => now;
+  const temp = await openTempStore(clock);
+  cleanups.push(() => temp.cleanup());
+  const { store } = temp;
+  const members = options.members ?? [{}];
+  await store.update((data) =>
+    members.forEach((fields, index) =>
+      data.participants.push({
+        id: `p${index + 1}`,
+        name: `Deltager ${index + 1}`,
+        phone: `+452000000${index + 1}`,
+        language: "da",
+        createdAt: now.toISOString(),
+        onList: true,
+        invitation: "accepted",
+        optedOut: false,
+        ...fields,
+      }),
+    ),
+  );
+  const logger = createLogger({ level: "silent" });
+  const smsSender = createSmsSender({ store, clock, logger });
+  const assembly = options.assembly ?? assemblyWith([TUESDAY]);
+  const scheduler = createScheduler(store, assembly, smsSender, clock);
+  return {
+    store,
+    scheduler,
+    /** Another process over the same store, as after a restart. */
+    restart: () => createScheduler(store, assembly, smsSender, clock),
+    moveTo: (at: Date) => void (now = at),
+    sms: () => store.data.outbox.map((message) => `${message.to}: ${message.text}`),
+    ledger: () =>
+      store.data.reminderJobs.map((job) =>
+        `${job.participantId} ${job.id} ${job.status} ${job.reason ?? ""}`.trim(),
+      ),
+  };
+}
+
+function createScheduler(store: Store, assembly: Assembly, smsSender: SmsSender, clock: () => Date) {
+  return createReminderScheduler({
+    store,
+    assembly,
+    messenger: noTeams,
+    smsSender,
+    translate: createTranslations().t,
+    clock,
+    logger: createLogger({ level: "silent" }),
+    owner: "test",
+  });
+}
+
+const KEY_48 = "reminder:m1@2026-04-14T15:00:00.000Z:48h";
+const KEY_3 = "reminder:m1@2026-04-14T15:00:00.000Z:3h";
+const TEXT_48 =
+  "Påmindelse: Borgersamlingen om klima og grøn omstilling mødes tirsdag den 14. april kl. 17-21 på Rådhuset, Byrådssalen. Kommer du? Svar JA eller NEJ.";
+
+describe("the reminder scheduler", () => {
+  it("sends nothing before a reminder is due, and tells when the next one is", async () => {
+    const { scheduler, moveTo, sms } = await setup();
+    moveTo(new Date(AT_48H.getTime() - 60_000));
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(sms()).toEqual([]);
+    expect(scheduler.status()).toMatchObject({ nextDueAt: AT_48H.toISOString(), overdue: 0 });
+  });
+
+  it("sends a due reminder once, records it, and asks about that session", async () => {
+    const { store, scheduler, moveTo, sms, ledger } = await setup();
+    moveTo(AT_48H);
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(sms()).toEqual([`+4520000001: ${TEXT_48}`]);
+    expect(ledger()).toEqual([`p1 ${KEY_48} sent`]);
+    expect(store.data.participants.at(0)!.awaitingSession).toEqual({
+      sessionId: "m1",
+      askedAt: AT_48H.toISOString(),
+    });
+  });
+
+  it("holds a due reminder through the quiet hours", async () => {
+    const { scheduler, moveTo, sms } = await setup();
+    // Sunday 12 April 21:30: the 48-hour reminder (17:00) is due, but it is night.
+    moveTo(new Date("2026-04-12T19:30:00Z"));
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(scheduler.status().overdue).toBe(1);
+    expect(sms()).toEqual([]);
+    moveTo(new Date("2026-04-13T06:00:00Z"));
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+  });
+
+  it("sends only the latest due reminder after a long stop, and records the earlier as superseded", async () => {
+    const { scheduler, moveTo, sms, ledger } = await setup();
+    moveTo(new Date(AT_3H.getTime() + 60_000));
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 1, failed: 0 });
+    expect(sms()).toHaveLength(1);
+    expect(ledger()).toEqual([`p1 ${KEY_48} skipped superseded`, `p1 ${KEY_3} sent`]);
+  });
+
+  it("skips, and records, the reminders of a session that began while it was stopped", async () => {
+    const { scheduler, moveTo, sms, ledger } = await setup();
+    moveTo(new Date("2026-04-14T15:30:00Z"));
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 2, failed: 0 });
+    expect(sms()).toEqual([]);
+    expect(ledger()).toEqual([`p1 ${KEY_48} skipped session-begun`, `p1 ${KEY_3} skipped session-begun`]);
+  });
+
+  it("never sends a reminder for the old time of a moved session", async () => {
+    const { store, moveTo, sms } = await setup();
+    const moved = createScheduler(
+      store,
+      assemblyWith([{ ...TUESDAY, date: "2026-04-21" }]),
+      createSmsSender({ store, clock: () => AT_48H, logger: createLogger({ level: "silent" }) }),
+      () => AT_48H,
+    );
+    moveTo(AT_48H);
+    expect(await moved.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(sms()).toEqual([]);
+    expect(moved.status().nextDueAt).toBe("2026-04-19T15:00:00.000Z");
+  });
+
+  it("lets an opt-out or absence that arrives between planning and sending win", async () => {
+    const { store, scheduler, moveTo, sms } = await setup({ members: [{}, {}, {}] });
+    moveTo(AT_48H);
+    // The first send happens after the plan is made; the other two change their minds during it.
+    const sendSms = store.update.bind(store);
+    let changed = false;
+    store.update = ((mutate) =>
+      sendSms((data) => {
+        const result = mutate(data);
+        if (!changed && data.outbox.length > 0) {
+          changed = true;
+          setOptOut(data, "p2", true, { actor: "member", channel: "sms" }, AT_48H);
+          setAttendance(
+            data,
+            { participantId: "p3", sessionId: "m1", status: "absent" },
+            { actor: "member" },
+            AT_48H,
+          );
+        }
+        return result;
+      })) as Store["update"];
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    expect(sms()).toEqual([`+4520000001: ${TEXT_48}`]);
+  });
+
+  it("marks a claim a stop interrupted as uncertain and never sends it again", async () => {
+    const { store, scheduler, restart, moveTo, sms, ledger } = await setup();
+    moveTo(AT_48H);
+    await store.update((data) =>
+      data.reminderJobs.push({
+        id: KEY_48,
+        participantId: "p1",
+        sessionId: "m1",
+        kind: "reminder",
+        plannedFor: AT_48H.toISOString(),
+        status: "sending",
+        lease: { owner: "the process that died", until: new Date(AT_48H.getTime() + 120_000).toISOString() },
+        updatedAt: AT_48H.toISOString(),
+      }),
+    );
+    const next = restart();
+    expect(await next.recoverInterrupted()).toBe(1);
+    expect(await next.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(sms()).toEqual([]);
+    expect(ledger()).toEqual([`p1 ${KEY_48} uncertain stopped-while-sending`]);
+  });
+
+  it("records a reminder that could not be sent as failed", async () => {
+    const { scheduler, moveTo, ledger } = await setup({ members: [{ phone: undefined }] });
+    moveTo(AT_48H);
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 1 });
+    expect(ledger()).toEqual([`p1 ${KEY_48} failed not-delivered`]);
+  });
+});
