@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, open as fsOpen, readFile, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BotStateStorage } from "../../bot/channels/botStateStorage.js";
 import { readDataFile, Store } from "../../bot/store/store.js";
 
@@ -23,6 +23,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await Promise.all(opened.splice(0).map((store) => store.close().catch(() => undefined)));
   await rm(dir, { recursive: true, force: true });
 });
@@ -42,13 +43,41 @@ describe("store", () => {
 
   it("resolves an update only after the change is on disk", async () => {
     const store = await open();
-    let resolved = false;
+    // Hold every fsync until the test lets it go, and note when each one has finished.
+    const events: string[] = [];
+    let reachedSync!: () => void;
+    const syncReached = new Promise<void>((resolve) => (reachedSync = resolve));
+    let releaseSync!: () => void;
+    const syncReleased = new Promise<void>((resolve) => (releaseSync = resolve));
+    const handle = await fsOpen(join(dir, "probe"), "w");
+    const fileHandle = Object.getPrototypeOf(handle) as FileHandle;
+    await handle.close();
+    for (const method of ["sync", "datasync"] as const) {
+      const real = fileHandle[method];
+      vi.spyOn(fileHandle, method).mockImplementation(async function (this: FileHandle) {
+        reachedSync();
+        await syncReleased;
+        await real.call(this);
+        events.push(`${method} done`);
+      });
+    }
+
     const update = store
       .update((data) => data.history.push({ at: now().toISOString(), actor: "system", change: "x" }))
-      .then(() => (resolved = true));
-    expect(resolved).toBe(false);
+      .then(() => events.push("update settled"));
+    try {
+      await syncReached;
+      // Let everything that could settle the update without the disk run first.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(events).toEqual([]);
+    } finally {
+      releaseSync();
+    }
     await update;
-    expect((await onDisk()).history).toHaveLength(1);
+    // At least one fsync finished, and the update settled only after every one of them.
+    expect(events.filter((event) => event.endsWith("sync done"))).not.toEqual([]);
+    expect(events.indexOf("update settled")).toBe(events.length - 1);
+    expect((await onDisk()).history.map((event) => event.change)).toEqual(["x"]);
   });
 
   it("coalesces concurrent updates into far fewer writes than updates", async () => {
