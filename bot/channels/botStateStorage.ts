@@ -6,8 +6,9 @@ const byKey = (item: StateItem) => item.key;
 
 /**
  * botbuilder's Storage over the durable store, so a conversation in the middle of a dialog
- * continues after a restart. Optimistic concurrency as in botbuilder's own storages: a write
- * with an eTag other than "*" must match the stored one.
+ * continues after a restart. There is no eTag check: botbuilder's ConversationState always
+ * saves with eTag "*", so it could never fire. Two turns of one conversation are kept apart by
+ * running them one after the other instead (turnOrder.ts).
  */
 export class BotStateStorage implements Storage {
   private eTagCounter = 0;
@@ -25,14 +26,6 @@ export class BotStateStorage implements Storage {
 
   async write(changes: StoreItems): Promise<void> {
     await this.store.update((data) => {
-      // Check every eTag before changing anything, so a conflict leaves all state as it was.
-      for (const [key, change] of Object.entries(changes)) {
-        const stored = data.botState.lookup(byKey, key);
-        const eTag = (change as { eTag?: unknown } | undefined)?.eTag;
-        if (stored && typeof eTag === "string" && eTag !== "*" && eTag !== stored.eTag) {
-          throw new Error(`botStateStorage: eTag conflict for ${key}`);
-        }
-      }
       for (const [key, change] of Object.entries(changes)) {
         const { eTag: _eTag, ...value } = (change ?? {}) as Record<string, unknown>;
         const item = { key, eTag: this.nextETag(), value: structuredClone(value) };

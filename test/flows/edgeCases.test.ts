@@ -16,6 +16,19 @@ beforeAll(async () => {
 });
 afterAll(() => flow.server.cleanup());
 
+const ERASURE_QUESTION =
+  "Vil du have, at vi sletter alle dine oplysninger? Så kan vi ikke længere skrive til dig om borgersamlingen. Svar JA for at slette eller NEJ for at beholde dem.";
+
+/** The texts of the replies in an expectReplies response, from plain text or an Adaptive Card. */
+async function replyTexts(res: Response): Promise<string[]> {
+  const { activities } = (await res.json()) as {
+    activities: Array<{ text?: string; attachments?: Array<{ content: { body: Array<{ text: string }> } }> }>;
+  };
+  return activities.map(
+    (activity) => activity.text ?? activity.attachments?.[0]?.content.body[0]?.text ?? "",
+  );
+}
+
 const teams = (aadObjectId: string, text: string) =>
   postJson(
     `${flow.server.baseUrl}/api/messages`,
@@ -29,7 +42,7 @@ const teams = (aadObjectId: string, text: string) =>
 describe("answers that change the subject", () => {
   it("takes STOP as opt-out even while the bot waits for a yes to erasure", async () => {
     const phone = "+4531000001";
-    await flow.sms(phone, "slet mine oplysninger");
+    expect((await flow.sms(phone, "slet mine oplysninger")).at(-1)).toBe(ERASURE_QUESTION);
     expect(await flow.sms(phone, "STOP")).toEqual([]);
     expect((await flow.db()).participants.find((p) => p.phone === phone)!.optedOut).toBe(true);
   });
@@ -73,7 +86,11 @@ describe("answers that change the subject", () => {
 describe("an opt-out or erasure that came before the list", () => {
   it("keeps a Teams user's STOP when the list later names them", async () => {
     const aad = "33333333-4444-5555-6666-777777777777";
-    expect((await teams(aad, "stop")).status).toBe(200);
+    const stop = await teams(aad, "stop");
+    expect(stop.status).toBe(200);
+    expect(await replyTexts(stop)).toEqual([
+      "Du får ikke flere beskeder fra os. Skriv START, hvis du fortryder.",
+    ]);
     await flow.api.importCsv(`name,phone,teams_id\nVera Vang,+4531000004,${aad}\n`);
     const vera = (await flow.db()).participants.find((p) => p.name === "Vera Vang")!;
     expect(vera.optedOut).toBe(true);

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
 import { botActivity, postJson } from "../helpers/http.js";
-import { useFlowServer } from "../helpers/flowServer.js";
+import { useFreshFlowServer } from "../helpers/flowServer.js";
 
 /*
  * Whole conversations over the real HTTP endpoints: signed Twilio posts, Bot Framework
  * activities and the organizer API, asserting the data file and the outbox after each step.
  * With the clock at Saturday 28 November 2026 the demo's sessions are Tuesday 15 December,
  * Saturday 26 December, Thursday 7 January, Saturday 23 January and Saturday 13 February.
+ *
+ * Each test starts on an empty data file and brings the assembly to where it begins itself
+ * (the steps below), so any one of them can run alone.
  */
 const NOW = new Date("2026-11-28T10:00:00Z");
 const ANNA = "+4520304050";
@@ -15,8 +18,41 @@ const BO = "+4521314151";
 const CARL = "+4522324252";
 const ANNA_TEAMS = "00000000-0000-0000-0000-00000000a11a";
 
-const flow = useFlowServer({ now: NOW });
+const LIST = `\uFEFFname;phone;email;teams_id\nAnna Andersen;20 30 40 50;anna@example.dk;${ANNA_TEAMS}\nBo Berg;+45 21 31 41 51;;\nCarl Clausen;22324252;;\nUden Nummer;;;\n`;
+
+const flow = useFreshFlowServer({ now: NOW });
 const { db, sms } = flow;
+
+/** The organizers import the list from Danish Excel and invite everyone on it by SMS. */
+async function inviteTheList(): Promise<void> {
+  await flow.api.importCsv(LIST);
+  await flow.api.invite();
+}
+
+/** Anna has said yes and answered the special-needs question. */
+async function annaHasAccepted(): Promise<void> {
+  await inviteTheList();
+  await sms(ANNA, "JA");
+  await sms(ANNA, "Jeg er vegetar og bruger rollator");
+}
+
+/** Anna is absent from the sessions on these dates, sent while the clock is at NOW. */
+async function annaIsAbsentOn(...dates: string[]): Promise<void> {
+  for (const date of dates) await sms(ANNA, `jeg kan ikke d. ${date}`);
+}
+
+/** On 5 January the organizers remind of 7 January, and Anna answers no. */
+async function annaSaysNoToTheReminderFor7January(): Promise<void> {
+  flow.server.setNow(new Date("2027-01-05T10:00:00Z"));
+  await flow.api.remind("m3");
+  await sms(ANNA, "nej");
+}
+
+/** On the morning of 23 January Anna reports sick. */
+async function annaIsSickOn23January(): Promise<void> {
+  flow.server.setNow(new Date("2027-01-23T07:30:00Z"));
+  await sms(ANNA, "jeg er syg i dag");
+}
 
 async function teams(text: string): Promise<string[]> {
   const res = await postJson(
@@ -42,8 +78,7 @@ function participantByPhone(data: DbData, phone: string) {
 
 describe("from the lottery to the first session", () => {
   it("imports the organizers' CSV from Danish Excel, with a BOM and semicolons", async () => {
-    const csv = `\uFEFFname;phone;email;teams_id\nAnna Andersen;20 30 40 50;anna@example.dk;${ANNA_TEAMS}\nBo Berg;+45 21 31 41 51;;\nCarl Clausen;22324252;;\nUden Nummer;;;\n`;
-    const res = await flow.api.importCsv(csv);
+    const res = await flow.api.importCsv(LIST);
     expect(await res.json()).toEqual({
       imported: 3,
       updated: 0,
@@ -53,6 +88,7 @@ describe("from the lottery to the first session", () => {
   });
 
   it("invites everyone by SMS once; a second call sends nothing new", async () => {
+    await flow.api.importCsv(LIST);
     expect(await flow.api.invite()).toEqual({ sent: 3, skipped: 0, remaining: 0 });
     expect(await flow.api.invite()).toEqual({ sent: 0, skipped: 3, remaining: 0 });
     const data = await db();
@@ -67,6 +103,7 @@ describe("from the lottery to the first session", () => {
   });
 
   it("answers a question and keeps the invitation pending", async () => {
+    await inviteTheList();
     const replies = await sms(ANNA, "hvad faar man i honorar");
     expect(replies).toEqual([
       "Du får 600 kr. for hvert møde, du deltager i. Beløbet er skattepligtigt. Vi udbetaler det til din NemKonto efter sidste møde.",
@@ -75,6 +112,7 @@ describe("from the lottery to the first session", () => {
   });
 
   it("accepts JA, confirms with the dates and asks once about special needs", async () => {
+    await inviteTheList();
     const replies = await sms(ANNA, "JA");
     expect(replies).toEqual([
       "Tak, du er tilmeldt. Vi mødes tirsdag 15. dec. kl. 17-21, lørdag 26. dec. kl. 10-16, torsdag 7. jan. kl. 17-21, lørdag 23. jan. kl. 10-16 og lørdag 13. feb. kl. 10-16.",
@@ -84,6 +122,8 @@ describe("from the lottery to the first session", () => {
   });
 
   it("stores the special needs for the organizers", async () => {
+    await inviteTheList();
+    await sms(ANNA, "JA");
     expect(await sms(ANNA, "Jeg er vegetar og bruger rollator")).toEqual([
       "Tak. Vi har skrevet det ned, så vi kan sørge for det.",
     ]);
@@ -94,11 +134,13 @@ describe("from the lottery to the first session", () => {
   });
 
   it("thanks a member who says NEJ and records the decline", async () => {
+    await inviteTheList();
     expect(await sms(BO, "nej tak")).toEqual(["Tak for dit svar. Vi forstår godt, at du ikke kan være med."]);
     expect(participantByPhone(await db(), BO)!.invitation).toBe("declined");
   });
 
   it("reminds a MÅSKE of the deadline", async () => {
+    await inviteTheList();
     expect(await sms(CARL, "maaske")).toEqual([
       "Det er helt i orden at tænke over det. Svar JA eller NEJ senest tirsdag den 8. december.",
     ]);
@@ -106,6 +148,7 @@ describe("from the lottery to the first session", () => {
   });
 
   it("marks an accepted member absent from the session on a named date", async () => {
+    await annaHasAccepted();
     expect(await sms(ANNA, "jeg kan ikke d. 26. december")).toEqual([
       "Tak for besked. Vi har noteret, at du ikke kommer lørdag den 26. december kl. 10-16.",
     ]);
@@ -123,6 +166,7 @@ describe("from the lottery to the first session", () => {
   });
 
   it("says when there is no session on the named date, and lists the dates", async () => {
+    await annaHasAccepted();
     const replies = await sms(ANNA, "jeg kan ikke d. 16. december");
     expect(replies).toEqual([
       "Der er ikke noget møde den 16. december. De næste møder er tirsdag 15. dec. kl. 17-21, lørdag 26. dec. kl. 10-16, torsdag 7. jan. kl. 17-21, lørdag 23. jan. kl. 10-16 og lørdag 13. feb. kl. 10-16.",
@@ -130,6 +174,8 @@ describe("from the lottery to the first session", () => {
   });
 
   it("gives the next session for this member, skipping one they sent word of absence for", async () => {
+    await annaHasAccepted();
+    await annaIsAbsentOn("26. december");
     flow.server.setNow(new Date("2026-12-20T10:00:00Z"));
     expect(await sms(ANNA, "hvornår er næste møde?")).toEqual([
       "Næste møde er lørdag den 26. december kl. 10-16. Du har meldt afbud til det, så dit næste møde er torsdag den 7. januar 2027 kl. 17-21 på Rådhuset, Byrådssalen.",
@@ -137,6 +183,10 @@ describe("from the lottery to the first session", () => {
   });
 
   it("applies a yes or no after a session reminder to that session", async () => {
+    await annaHasAccepted();
+    await sms(BO, "nej tak");
+    await sms(CARL, "maaske");
+    await annaIsAbsentOn("26. december");
     flow.server.setNow(new Date("2027-01-05T10:00:00Z"));
     expect(await flow.api.remind("m3")).toEqual({ sent: 1, skipped: 0 });
     const reminder = (await db()).outbox.at(-1)!;
@@ -153,6 +203,9 @@ describe("from the lottery to the first session", () => {
   });
 
   it("marks today's session absent when a member reports sick, and tells the organizers", async () => {
+    await annaHasAccepted();
+    await annaIsAbsentOn("26. december");
+    await annaSaysNoToTheReminderFor7January();
     flow.server.setNow(new Date("2027-01-23T07:30:00Z"));
     expect(await sms(ANNA, "jeg er syg i dag")).toEqual([
       "Tak for besked. Vi har noteret, at du ikke kommer i dag kl. 10-16.",
@@ -173,6 +226,10 @@ describe("from the lottery to the first session", () => {
   });
 
   it("lets the same member carry on in Teams, linked by the teams_id from the list", async () => {
+    await annaHasAccepted();
+    await annaIsAbsentOn("26. december");
+    await annaSaysNoToTheReminderFor7January();
+    await annaIsSickOn23January();
     const replies = await teams("hvornår er næste møde");
     expect(replies.at(-1)).toBe(
       "Næste møde er i dag kl. 10-16. Du har meldt afbud til det, så dit næste møde er lørdag den 13. februar kl. 10-16 på Rådhuset, Byrådssalen.",
@@ -193,7 +250,8 @@ describe("a number the store does not know", () => {
   const STRANGER = "+4529999999";
 
   it("gets general answers and is never told anyone's data", async () => {
-    flow.server.setNow(NOW);
+    await annaHasAccepted();
+    await annaIsAbsentOn("15. december");
     const replies = await sms(STRANGER, "hvornår er næste møde");
     expect(replies.join(" ")).toContain("Næste møde er tirsdag den 15. december kl. 17-21");
     expect(replies.join(" ")).not.toContain("afbud");

@@ -1,5 +1,5 @@
 import { readDataFile } from "../../bot/store/store.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
 import { startFakeConnector } from "../helpers/fakeConnector.js";
 import { botActivity, postJson } from "../helpers/http.js";
@@ -9,6 +9,9 @@ import { startTestServer, type TestServer } from "../helpers/testServer.js";
 /*
  * Teams without expectReplies, as Azure Bot Service really calls the bot: replies and
  * proactive messages go to the Bot Connector (here a fake one on loopback).
+ *
+ * Each test has its own server, data file and connector, and brings Signe to where it begins
+ * itself (the steps below), so any one of them can run alone.
  */
 const NOW = new Date("2026-11-28T10:00:00Z");
 const SIGNE_AAD = "22222222-3333-4444-5555-666666666666";
@@ -18,13 +21,13 @@ let api: ReturnType<typeof organizerApi>;
 
 const readDb = () => readDataFile(server.dbFile);
 
-beforeAll(async () => {
+beforeEach(async () => {
   // At the moment each message reaches the connector, look at what is on disk.
   connector = await startFakeConnector(() => readDb());
   server = await startTestServer({ now: NOW, env: { ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN } });
   api = organizerApi(server.baseUrl);
 });
-afterAll(async () => {
+afterEach(async () => {
   await server.cleanup();
   await connector.close();
 });
@@ -43,6 +46,24 @@ function fromSigne(text: string, value?: Record<string, unknown>) {
   );
 }
 
+/** Signe has opened the app in Teams and written to the bot, so it can reach her there. */
+async function signeHasWritten(): Promise<void> {
+  expect((await fromSigne("hvem vinder superligaen i år")).status).toBe(200);
+}
+
+/** The organizers import Signe, listed with her Teams id, and invite her. */
+async function signeIsInvited(): Promise<void> {
+  await signeHasWritten();
+  await api.importCsv(`name,phone,teams_id\nSigne Storm,+4527374757,${SIGNE_AAD}\n`);
+  await api.invite();
+}
+
+/** Signe has clicked Ja on the invitation. */
+async function signeHasAccepted(): Promise<void> {
+  await signeIsInvited();
+  await fromSigne("", { text: "ja", msteams: { type: "imBack", value: "ja" } });
+}
+
 describe("in Teams", () => {
   it("sends no reply before the change it confirms is on disk", async () => {
     const res = await fromSigne("hvem vinder superligaen i år");
@@ -54,6 +75,7 @@ describe("in Teams", () => {
   });
 
   it("invites a listed member who has the app in Teams, with Ja / Nej / Måske buttons", async () => {
+    await signeHasWritten();
     await api.importCsv(`name,phone,teams_id\nSigne Storm,+4527374757,${SIGNE_AAD}\n`);
     expect(await api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 0 });
     const invitation = connector.received.at(-1)!;
@@ -73,6 +95,7 @@ describe("in Teams", () => {
   });
 
   it("accepts a click on Ja, and the confirmation follows the change on disk", async () => {
+    await signeIsInvited();
     const before = connector.received.length;
     await fromSigne("", { text: "ja", msteams: { type: "imBack", value: "ja" } });
     const replies = connector.received.slice(before);
@@ -85,6 +108,7 @@ describe("in Teams", () => {
   });
 
   it("keeps the invitation answer and dialog across a restart", async () => {
+    await signeHasAccepted();
     await server.close();
     server = await startTestServer({
       now: NOW,
@@ -103,6 +127,8 @@ describe("in Teams", () => {
   });
 
   it("asks a question only once the dialog that waits for the answer is on disk", async () => {
+    await signeHasAccepted();
+    await fromSigne("Jeg har brug for glutenfri mad");
     const before = connector.received.length;
     await fromSigne("slet mine oplysninger");
     const question = connector.received
@@ -117,6 +143,7 @@ describe("in Teams", () => {
   });
 
   it("falls back to SMS when Teams fails, and keeps the failure in the outbox", async () => {
+    await signeHasAccepted();
     await connector.close();
     expect(await api.remind("m1")).toEqual({ sent: 1, skipped: 0 });
     const reminders = (await api.outbox()).messages.filter((m) => m.purpose === "reminder");

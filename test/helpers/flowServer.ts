@@ -1,5 +1,5 @@
 import { readDataFile } from "../../bot/store/store.js";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { postSms, smsParams, TEST_AUTH_TOKEN, TEST_PUBLIC_URL, twimlMessages } from "./http.js";
 import { organizerApi, TEST_ORGANIZER_TOKEN } from "./organizerApi.js";
 import { startTestServer, type TestServerOptions } from "./testServer.js";
@@ -46,6 +46,36 @@ export function useFlowServer(
     await setup?.(flow);
   });
   afterAll(() => flow?.server.cleanup());
+  return {
+    get server() {
+      return started().server;
+    },
+    get api() {
+      return started().api;
+    },
+    db: () => started().db(),
+    sms: (from: string, body: string, extra?: Record<string, string>) => started().sms(from, body, extra),
+  };
+}
+
+/**
+ * Starts a new flow server, on its own empty data file, before each test and cleans it up
+ * after it: for tests that count across the whole assembly (invitations sent, reminders,
+ * participants), which no other test's data may change. Each test seeds what it needs.
+ */
+export function useFreshFlowServer(options: TestServerOptions = {}) {
+  let flow: FlowServer | undefined;
+  const started = () => {
+    if (!flow) throw new Error("flowServer: used outside a test");
+    return flow;
+  };
+  beforeEach(async () => {
+    flow = await startFlowServer(options);
+  });
+  afterEach(async () => {
+    await flow?.server.cleanup();
+    flow = undefined;
+  });
   return {
     get server() {
       return started().server;

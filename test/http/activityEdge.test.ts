@@ -21,6 +21,29 @@ const post = (overrides: Record<string, unknown>, text = "hej") =>
   postJson(`${server.baseUrl}/api/messages`, botActivity(text, overrides));
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 
+/** What a newcomer's "hej" is answered with; the apology after a failed turn is something else. */
+const FIRST_HEJ = [
+  "Hej og velkommen til Borgersamlingen om klima og grøn omstilling. Her kan du få svar på det praktiske, for eksempel hvornår og hvor vi mødes, mad og godtgørelse. Du kan også melde afbud her. Spørg bare løs.",
+  "Hej. Hvad vil du gerne vide om borgersamlingen?",
+];
+
+/** The texts of the replies in an expectReplies response, from plain text or an Adaptive Card. */
+async function replyTexts(res: Response): Promise<string[]> {
+  const { activities } = (await res.json()) as {
+    activities: Array<{ text?: string; attachments?: Array<{ content: { body: Array<{ text: string }> } }> }>;
+  };
+  return activities.map(
+    (activity) => activity.text ?? activity.attachments?.[0]?.content.body[0]?.text ?? "",
+  );
+}
+
+let newcomers = 0;
+/** A member and conversation no earlier test has used, so the answer does not depend on test order. */
+const newcomer = () => {
+  newcomers++;
+  return { from: { id: `edge-user-${newcomers}` }, conversation: { id: `edge-conv-${newcomers}` } };
+};
+
 describe("channel ids", () => {
   it("answers channelId WebChat as webchat, and the server starts again on the data file", async () => {
     const own = await startTestServer({ classify: BASIC_INTENTS });
@@ -30,6 +53,7 @@ describe("channel ids", () => {
         botActivity("hej", { channelId: "WebChat", from: { id: "cap-user" }, conversation: { id: "cap" } }),
       );
       expect(res.status).toBe(200);
+      expect(await replyTexts(res)).toEqual(FIRST_HEJ);
       const onDisk = await readDataFile(own.dbFile);
       expect(onDisk.identities.find((identity) => identity.key === "cap-user")?.channel).toBe("webchat");
       await own.close();
@@ -62,6 +86,7 @@ describe("user and conversation ids", () => {
   it("accepts ids of 256 characters", async () => {
     const res = await post({ from: { id: "u".repeat(256) }, conversation: { id: "c".repeat(256) } });
     expect(res.status).toBe(200);
+    expect(await replyTexts(res)).toEqual(FIRST_HEJ);
   });
 
   it.each([
@@ -100,8 +125,9 @@ describe("serviceUrl in local mode", () => {
   it.each(["http://127.0.0.1:1/", "http://127.5.6.7:1/", "http://localhost:1/", "http://[::1]:1/"])(
     "accepts the loopback address %s",
     async (serviceUrl) => {
-      const res = await post({ serviceUrl });
+      const res = await post({ serviceUrl, ...newcomer() });
       expect(res.status).toBe(200);
+      expect(await replyTexts(res)).toEqual(FIRST_HEJ);
     },
   );
 
@@ -204,7 +230,8 @@ describe("malformed URIs", () => {
   );
 
   it("ignores a broken percent-encoding in the query string", async () => {
-    const res = await postJson(`${server.baseUrl}/api/messages?x=%E0%A4%A`, botActivity("hej"));
+    const res = await postJson(`${server.baseUrl}/api/messages?x=%E0%A4%A`, botActivity("hej", newcomer()));
     expect(res.status).toBe(200);
+    expect(await replyTexts(res)).toEqual(FIRST_HEJ);
   });
 });

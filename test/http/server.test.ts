@@ -1,6 +1,8 @@
 import { readDataFile } from "../../bot/store/store.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Classify } from "../../dialogs/services.js";
 import { BASIC_INTENTS } from "../helpers/fakeClassify.js";
+import { startFlowServer } from "../helpers/flowServer.js";
 import {
   botActivity,
   postJson,
@@ -14,9 +16,37 @@ import { startTestServer, type TestServer } from "../helpers/testServer.js";
 
 let server: TestServer;
 
+const APOLOGY = "Beklager, noget gik galt hos os. Prøv igen om lidt.";
+const GREETING = "Hej. Hvad vil du gerne vide om borgersamlingen?";
+const WELCOME_CHAT =
+  "Hej og velkommen til Borgersamlingen om klima og grøn omstilling. Her kan du få svar på det praktiske, for eksempel hvornår og hvor vi mødes, mad og godtgørelse. Du kan også melde afbud her. Spørg bare løs.";
+/** The first SMS from a number is answered with this before the answer itself. */
+const WELCOME_SMS =
+  "Hej. Det er Eksempel Kommune. Du kan skrive til os om Borgersamlingen om klima og grøn omstilling, fx hvornår og hvor vi mødes.";
+const HANDOFF =
+  "Det ved jeg ikke. Jeg har sendt dit spørgsmål videre til sekretariatet, som svarer dig inden for en hverdag.";
+/** A message the classifier fails on, so its turn takes the failure path. */
+const BREAKS_THE_TURN = "kast en fejl";
+
+/** BASIC_INTENTS, failing on BREAKS_THE_TURN as a bug in a dialog would. */
+const classify: Classify = (text) => {
+  if (text === BREAKS_THE_TURN) throw new Error("classifier broke");
+  return BASIC_INTENTS(text);
+};
+
+/** The texts of the replies in an expectReplies response, from plain text or an Adaptive Card. */
+async function replyTexts(res: Response): Promise<string[]> {
+  const { activities } = (await res.json()) as {
+    activities: Array<{ text?: string; attachments?: Array<{ content: { body: Array<{ text: string }> } }> }>;
+  };
+  return activities.map(
+    (activity) => activity.text ?? activity.attachments?.[0]?.content.body[0]?.text ?? "",
+  );
+}
+
 beforeAll(async () => {
   server = await startTestServer({
-    classify: BASIC_INTENTS,
+    classify,
     env: { TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, PUBLIC_URL: TEST_PUBLIC_URL },
   });
 });
@@ -131,7 +161,17 @@ describe("POST /api/messages (Bot Framework)", () => {
       botActivity("hej", { from: { id: "after-deep" }, conversation: { id: "after-deep" } }),
     );
     expect(next.status).toBe(200);
+    expect(await replyTexts(next)).toEqual([WELCOME_CHAT, GREETING]);
     expect(JSON.stringify(await db())).not.toContain("deep-user");
+  });
+
+  it("answers a turn that fails with the apology alone, not with what it had buffered", async () => {
+    const res = await postJson(
+      `${server.baseUrl}/api/messages`,
+      botActivity(BREAKS_THE_TURN, { from: { id: "breaks-user" }, conversation: { id: "breaks-conv" } }),
+    );
+    expect(res.status).toBe(200);
+    expect(await replyTexts(res)).toEqual([APOLOGY]);
   });
 
   it("answers invalid UTF-8 with 400", async () => {
@@ -155,8 +195,14 @@ describe("POST /api/sms (Twilio)", () => {
     const res = await postSms(server.baseUrl, smsParams("+4520304050", "hej"));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/xml");
-    const messages = twimlMessages(await res.text());
-    expect(messages.at(-1)).toBe("Hej. Hvad vil du gerne vide om borgersamlingen?");
+    expect(twimlMessages(await res.text())).toEqual([WELCOME_SMS, GREETING]);
+  });
+
+  it("answers an SMS whose turn fails with the apology alone, in TwiML", async () => {
+    const res = await postSms(server.baseUrl, smsParams("+4520304057", BREAKS_THE_TURN));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/xml");
+    expect(twimlMessages(await res.text())).toEqual([APOLOGY]);
   });
 
   it("refuses a bad signature with 403 and runs no turn", async () => {
@@ -179,9 +225,11 @@ describe("POST /api/sms (Twilio)", () => {
     ]);
     const third = await postSms(server.baseUrl, params);
     const texts = [await first.text(), await second.text()];
-    const answered = texts.filter((xml) => twimlMessages(xml).length > 0);
-    // Copies, while the first runs or after it, get empty TwiML.
-    expect(answered).toHaveLength(1);
+    // The first gets the answer; a copy, while the first runs or after it, gets empty TwiML.
+    expect(texts.map(twimlMessages).sort((a, b) => b.length - a.length)).toEqual([
+      [WELCOME_SMS, HANDOFF],
+      [],
+    ]);
     expect(twimlMessages(await third.text())).toEqual([]);
     expect((await db()).inbox!.filter((item) => item.text === "noget helt andet")).toHaveLength(1);
   });
@@ -190,14 +238,14 @@ describe("POST /api/sms (Twilio)", () => {
     const long = "Jeg har et langt spørgsmål. ".repeat(60).slice(0, 1600);
     const res = await postSms(server.baseUrl, smsParams("+4520304054", long));
     expect(res.status).toBe(200);
-    expect(twimlMessages(await res.text()).at(-1)).toContain("sendt dit spørgsmål videre til sekretariatet");
+    expect(twimlMessages(await res.text())).toEqual([WELCOME_SMS, HANDOFF]);
     expect((await db()).inbox!.some((item) => item.text === long.trim())).toBe(true);
   });
 
   it("answers an SMS of only emoji politely", async () => {
     const res = await postSms(server.baseUrl, smsParams("+4520304055", "🎉🎉"));
     expect(res.status).toBe(200);
-    expect(twimlMessages(await res.text()).length).toBeGreaterThan(0);
+    expect(twimlMessages(await res.text())).toEqual([WELCOME_SMS, HANDOFF]);
   });
 
   it("answers a post without From with 400", async () => {
@@ -206,14 +254,61 @@ describe("POST /api/sms (Twilio)", () => {
     const res = await postSms(server.baseUrl, params);
     expect(res.status).toBe(400);
   });
+});
 
-  it("records a delivery status callback against the message", async () => {
-    const res = await postSms(
-      server.baseUrl,
-      { MessageSid: "SMunknown", MessageStatus: "delivered", AccountSid: `AC${"0".repeat(32)}` },
+describe("POST /api/sms/status (Twilio delivery status)", () => {
+  const PROVIDER_SID = `SM${"5".repeat(32)}`;
+  const sent: Array<{ to: string; body: string; statusCallback?: string }> = [];
+  let twilioServer: Awaited<ReturnType<typeof startFlowServer>>;
+
+  beforeAll(async () => {
+    twilioServer = await startFlowServer({
+      classify: BASIC_INTENTS,
+      twilioApi: {
+        create: async (params) => {
+          sent.push(params);
+          return { sid: PROVIDER_SID, status: "queued" };
+        },
+      },
+    });
+  });
+  afterAll(() => twilioServer.server.cleanup());
+
+  const status = (params: Record<string, string>) =>
+    postSms(
+      twilioServer.server.baseUrl,
+      { AccountSid: `AC${"0".repeat(32)}`, ...params },
       { path: "/api/sms/status" },
     );
+
+  it("records a delivery status callback against the message it is about", async () => {
+    await twilioServer.api.importCsv("name,phone\nGitte Grøn,+4520304060\n");
+    expect(await twilioServer.api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 0 });
+    expect(sent.map((message) => [message.to, message.statusCallback])).toEqual([
+      ["+4520304060", `${TEST_PUBLIC_URL}/api/sms/status`],
+    ]);
+    const invitation = () =>
+      twilioServer.db().then((data) => data.outbox.find((m) => m.providerId === PROVIDER_SID));
+    expect(await invitation()).toMatchObject({ to: "+4520304060", purpose: "invitation", status: "sent" });
+
+    const res = await status({ MessageSid: PROVIDER_SID, MessageStatus: "delivered" });
     expect(res.status).toBe(204);
+    expect(await res.text()).toBe("");
+    expect(await invitation()).toMatchObject({
+      to: "+4520304060",
+      purpose: "invitation",
+      status: "delivered",
+    });
+  });
+
+  it("answers a status callback for a message it never sent with 204 and changes nothing", async () => {
+    const before = await twilioServer.db();
+    const commits = twilioServer.server.app.store.commits;
+    const res = await status({ MessageSid: `SM${"9".repeat(32)}`, MessageStatus: "delivered" });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe("");
+    expect(twilioServer.server.app.store.commits).toBe(commits);
+    expect((await twilioServer.db()).outbox).toEqual(before.outbox);
   });
 });
 

@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, open as fsOpen, readFile, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ConversationState, TestAdapter, TurnContext } from "botbuilder";
 import { BotStateStorage } from "../../bot/channels/botStateStorage.js";
+import { createTurnOrder } from "../../bot/channels/turnOrder.js";
 import { readDataFile, Store } from "../../bot/store/store.js";
 
 const now = () => new Date("2026-11-28T10:00:00Z");
@@ -23,6 +25,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await Promise.all(opened.splice(0).map((store) => store.close().catch(() => undefined)));
   await rm(dir, { recursive: true, force: true });
 });
@@ -42,13 +45,41 @@ describe("store", () => {
 
   it("resolves an update only after the change is on disk", async () => {
     const store = await open();
-    let resolved = false;
+    // Hold every fsync until the test lets it go, and note when each one has finished.
+    const events: string[] = [];
+    let reachedSync!: () => void;
+    const syncReached = new Promise<void>((resolve) => (reachedSync = resolve));
+    let releaseSync!: () => void;
+    const syncReleased = new Promise<void>((resolve) => (releaseSync = resolve));
+    const handle = await fsOpen(join(dir, "probe"), "w");
+    const fileHandle = Object.getPrototypeOf(handle) as FileHandle;
+    await handle.close();
+    for (const method of ["sync", "datasync"] as const) {
+      const real = fileHandle[method];
+      vi.spyOn(fileHandle, method).mockImplementation(async function (this: FileHandle) {
+        reachedSync();
+        await syncReleased;
+        await real.call(this);
+        events.push(`${method} done`);
+      });
+    }
+
     const update = store
       .update((data) => data.history.push({ at: now().toISOString(), actor: "system", change: "x" }))
-      .then(() => (resolved = true));
-    expect(resolved).toBe(false);
+      .then(() => events.push("update settled"));
+    try {
+      await syncReached;
+      // Let everything that could settle the update without the disk run first.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(events).toEqual([]);
+    } finally {
+      releaseSync();
+    }
     await update;
-    expect((await onDisk()).history).toHaveLength(1);
+    // At least one fsync finished, and the update settled only after every one of them.
+    expect(events.filter((event) => event.endsWith("sync done"))).not.toEqual([]);
+    expect(events.indexOf("update settled")).toBe(events.length - 1);
+    expect((await onDisk()).history.map((event) => event.change)).toEqual(["x"]);
   });
 
   it("coalesces concurrent updates into far fewer writes than updates", async () => {
@@ -180,12 +211,56 @@ describe("bot state storage", () => {
     expect(items["conv/1"]).toMatchObject({ dialogState: { stack: [{ id: "mainDialog" }] } });
   });
 
-  it("rejects a write with a stale eTag and keeps the stored value", async () => {
-    const storage = new BotStateStorage(await open());
-    await storage.write({ k: { n: 1 } });
-    const { k } = await storage.read(["k"]);
-    await storage.write({ k: { ...k, n: 2 } });
-    await expect(storage.write({ k: { ...k, n: 3 } })).rejects.toThrow("eTag conflict");
-    expect((await storage.read(["k"])).k).toMatchObject({ n: 2 });
+  /*
+   * botbuilder saves conversation state with eTag "*", so no storage-level conflict check ever
+   * fires; what keeps two quick messages from one member apart is the per-conversation turn
+   * order the SMS journal and the Bot Framework turns run in (bot/channels/turnOrder.ts).
+   */
+  function smsTurns(store: Store) {
+    const storage = new BotStateStorage(store);
+    const state = new ConversationState(storage);
+    const answers = state.createProperty<string[]>("answers");
+    const turnOrder = createTurnOrder();
+    const context = (text: string) =>
+      new TurnContext(new TestAdapter(), {
+        type: "message",
+        channelId: "sms",
+        conversation: { id: "+4520304050", isGroup: false, conversationType: "personal", name: "" },
+        from: { id: "+4520304050", name: "" },
+        text,
+      });
+    /** A turn as the bot runs one: load the state, do its work, save the state. */
+    const turn = async (text: string) => {
+      const turnContext = context(text);
+      const before = await answers.get(turnContext, []);
+      // The turn's own work; an overlapping turn of the same member would load the same state now.
+      await new Promise((resolve) => setImmediate(resolve));
+      await answers.set(turnContext, [...before, text]);
+      await state.saveChanges(turnContext);
+    };
+    return {
+      storage,
+      inOrder: (text: string) => turnOrder.run("sms/+4520304050", () => store.runTurn(() => turn(text))),
+      unordered: (text: string) => store.runTurn(() => turn(text)),
+      saved: async () =>
+        (await storage.read(["sms/conversations/+4520304050/"]))["sms/conversations/+4520304050/"],
+    };
+  }
+
+  it("runs two quick SMS from one member one after the other, so neither overwrites the other's dialog state", async () => {
+    const turns = smsTurns(await open());
+    await Promise.all([turns.inOrder("ja"), turns.inOrder("jeg er vegetar")]);
+    expect((await turns.saved())?.answers).toEqual(["ja", "jeg er vegetar"]);
+  });
+
+  it('needs that order: botbuilder saves with eTag "*", so the later of two overlapping turns wins', async () => {
+    const turns = smsTurns(await open());
+    const write = vi.spyOn(turns.storage, "write");
+    await Promise.all([turns.unordered("ja"), turns.unordered("jeg er vegetar")]);
+    expect(write.mock.calls.map(([changes]) => Object.values(changes).map((item) => item.eTag))).toEqual([
+      ["*"],
+      ["*"],
+    ]);
+    expect((await turns.saved())?.answers).toEqual(["jeg er vegetar"]);
   });
 });
