@@ -105,6 +105,36 @@ describe("the server killed with kill -9 at random moments", () => {
     const dbFile = join(dir, "db.json");
     const port = await freePort();
     const spawnHeld = () => ServerProcess.spawn({ dbFile, port, hold: true });
+    const figures = {
+      kills: 0,
+      turnsSent: 0,
+      answeredFirstTry: 0,
+      confirmations: 0,
+      cutByKill: 0,
+      redeliveredAndRun: 0,
+      redeliveredEmpty: 0,
+      unfinishedAtCrash: 0,
+      recoveredReplies: 0,
+      appliedReplyLost: 0,
+    };
+    const restartMs: number[] = [];
+    const warmupMs: number[] = [];
+    /** Printed also when a check fails, with the figures up to then. */
+    const report = () => {
+      const sorted = [...restartMs].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      console.log(
+        [
+          `crash test: seed ${SEED}, ${figures.kills} kills in ${Math.round((Date.now() - started) / 1000)} s`,
+          `  turns sent ${figures.turnsSent}, answered on the first try ${figures.answeredFirstTry}, confirmations checked against the store ${figures.confirmations}`,
+          `  cut by a kill ${figures.cutByKill}: redelivered and run then ${figures.redeliveredAndRun}, redelivered to empty TwiML ${figures.redeliveredEmpty}`,
+          `  journaled but unfinished at a crash ${figures.unfinishedAtCrash}, their replies sent after the restart ${figures.recoveredReplies}`,
+          `  applied before the kill with the reply lost in the cut response ${figures.appliedReplyLost}`,
+          `  restart (release of a loaded process to healthy) ms: min ${sorted[0]}, median ${median}, max ${sorted[sorted.length - 1]}`,
+          `  module load of a held process ms: median ${[...warmupMs].sort((a, b) => a - b)[Math.floor(warmupMs.length / 2)]}`,
+        ].join("\n"),
+      );
+    };
     try {
       let server = spawnHeld();
       await server.release();
@@ -120,20 +150,6 @@ describe("the server killed with kill -9 at random moments", () => {
       const checkedReplies = new Map(MEMBERS.map((phone) => [phone, 0]));
       /** Per member, the turns not yet checked against the outbox, in the order sent. */
       const unchecked = new Map<string, Turn[]>(MEMBERS.map((phone) => [phone, []]));
-      const figures = {
-        kills: 0,
-        turnsSent: 0,
-        answeredFirstTry: 0,
-        confirmations: 0,
-        cutByKill: 0,
-        redeliveredAndRun: 0,
-        redeliveredEmpty: 0,
-        unfinishedAtCrash: 0,
-        recoveredReplies: 0,
-        appliedReplyLost: 0,
-      };
-      const restartMs: number[] = [];
-      const warmupMs: number[] = [];
       // Loading the server's modules takes seconds of CPU: two spares load while a server serves.
       const spares = [spawnHeld(), spawnHeld()].map((process) => ({ process, spawnedAt: Date.now() }));
 
@@ -280,24 +296,12 @@ describe("the server killed with kill -9 at random moments", () => {
         }
       }
 
-      const sorted = [...restartMs].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)]!;
-      console.log(
-        [
-          `crash test: seed ${SEED}, ${figures.kills} kills in ${Math.round((Date.now() - started) / 1000)} s`,
-          `  turns sent ${figures.turnsSent}, answered on the first try ${figures.answeredFirstTry}, confirmations checked against the store ${figures.confirmations}`,
-          `  cut by a kill ${figures.cutByKill}: redelivered and run then ${figures.redeliveredAndRun}, redelivered to empty TwiML ${figures.redeliveredEmpty}`,
-          `  journaled but unfinished at a crash ${figures.unfinishedAtCrash}, their replies sent after the restart ${figures.recoveredReplies}`,
-          `  applied before the kill with the reply lost in the cut response ${figures.appliedReplyLost}`,
-          `  restart (release of a loaded process to healthy) ms: min ${sorted[0]}, median ${median}, max ${sorted[sorted.length - 1]}`,
-          `  module load of a held process ms: median ${[...warmupMs].sort((a, b) => a - b)[Math.floor(warmupMs.length / 2)]}`,
-        ].join("\n"),
-      );
       expect(figures.kills).toBe(KILLS);
       expect(figures.cutByKill).toBe(figures.redeliveredAndRun + figures.redeliveredEmpty);
     } finally {
+      report();
       await killAllServerProcesses();
       await rm(dir, { recursive: true, force: true });
     }
-  }, 240_000);
+  }, 420_000);
 });
