@@ -89,8 +89,12 @@ interface Turn {
   answeredLater?: boolean;
 }
 
+let dir: string | undefined;
+
 afterEach(async () => {
   await killAllServerProcesses();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
 });
 
 describe("the server killed with kill -9 at random moments", () => {
@@ -101,7 +105,7 @@ describe("the server killed with kill -9 at random moments", () => {
     const bodies = MEMBERS.map((_, index) => seeded(SEED + index + 1));
     console.log(`crash test: seed ${SEED} (repeat with CRASH_SEED=${SEED}), ${KILLS} kills`);
     const started = Date.now();
-    const dir = await mkdtemp(join(tmpdir(), "borgerbot-crash-"));
+    dir = await mkdtemp(join(tmpdir(), "borgerbot-crash-"));
     const dbFile = join(dir, "db.json");
     const port = await freePort();
     const spawnHeld = () => ServerProcess.spawn({ dbFile, port, hold: true });
@@ -301,7 +305,6 @@ describe("the server killed with kill -9 at random moments", () => {
     } finally {
       report();
       await killAllServerProcesses();
-      await rm(dir, { recursive: true, force: true });
     }
   }, 420_000);
 });

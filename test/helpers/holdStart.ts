@@ -7,8 +7,12 @@
  * real start on the files the killed process left.
  */
 const released = new Promise<void>((resolve) => process.once("SIGUSR2", () => resolve()));
-// A signal listener does not keep Node alive; this does, until the release.
-const keepAlive = setInterval(() => undefined, 60_000);
+// A signal listener does not keep Node alive; this does, until the release. A held process
+// whose test process died (it is then a child of init) ends itself instead of waiting forever.
+const parent = process.ppid;
+const keepAlive = setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 1_000);
 const mark = (msg: string) => process.stdout.write(`${JSON.stringify({ msg })}\n`);
 mark("test: holding the start until SIGUSR2");
 
