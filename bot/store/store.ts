@@ -112,8 +112,11 @@ export class Store {
   static async open(options: StoreOptions): Promise<Store> {
     const { file } = options;
     const notice = options.log ?? (() => undefined);
-    await mkdir(dirname(file), { recursive: true });
-    const lock = await acquireProcessLock({ file, log: notice });
+    const lock = await mkdir(dirname(file), { recursive: true })
+      .then(() => acquireProcessLock({ file, log: notice }))
+      .catch((error: unknown) => {
+        throw cannotWrite(file, error);
+      });
     const release = () => lock.release();
     try {
       // Left by a write that a crash interrupted; they hold personal data.
@@ -448,6 +451,21 @@ function detach<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, detach(entry)])) as T;
   }
   return value;
+}
+
+/**
+ * A start on a read-only or full disk fails at the lock file; the operator is told which data
+ * file it is about, not only an errno and the lock's path. The lock's own refusals (another
+ * live server) carry no errno and already name the file.
+ */
+function cannotWrite(file: string, error: unknown): unknown {
+  if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).code !== "string") return error;
+  return new Error(
+    `store: cannot write ${file}: ${error.message}. The directory of DB_FILE must be writable.`,
+    {
+      cause: error,
+    },
+  );
 }
 
 function describeWriteError(file: string, error: unknown): string {
