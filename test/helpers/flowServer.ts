@@ -36,26 +36,7 @@ export function useFlowServer(
   options: TestServerOptions = {},
   setup?: (flow: FlowServer) => Promise<unknown>,
 ) {
-  let flow: FlowServer | undefined;
-  const started = () => {
-    if (!flow) throw new Error("flowServer: used before beforeAll started it");
-    return flow;
-  };
-  beforeAll(async () => {
-    flow = await startFlowServer(options);
-    await setup?.(flow);
-  });
-  afterAll(() => flow?.server.cleanup());
-  return {
-    get server() {
-      return started().server;
-    },
-    get api() {
-      return started().api;
-    },
-    db: () => started().db(),
-    sms: (from: string, body: string, extra?: Record<string, string>) => started().sms(from, body, extra),
-  };
+  return useServerFor({ start: beforeAll, end: afterAll }, options, setup);
 }
 
 /**
@@ -64,15 +45,24 @@ export function useFlowServer(
  * participants), which no other test's data may change. Each test seeds what it needs.
  */
 export function useFreshFlowServer(options: TestServerOptions = {}) {
+  return useServerFor({ start: beforeEach, end: afterEach }, options);
+}
+
+function useServerFor(
+  hooks: { start: (hook: () => Promise<void>) => void; end: (hook: () => Promise<void>) => void },
+  options: TestServerOptions,
+  setup?: (flow: FlowServer) => Promise<unknown>,
+) {
   let flow: FlowServer | undefined;
   const started = () => {
-    if (!flow) throw new Error("flowServer: used outside a test");
+    if (!flow) throw new Error("flowServer: used before its hook started it");
     return flow;
   };
-  beforeEach(async () => {
+  hooks.start(async () => {
     flow = await startFlowServer(options);
+    await setup?.(flow);
   });
-  afterEach(async () => {
+  hooks.end(async () => {
     await flow?.server.cleanup();
     flow = undefined;
   });
