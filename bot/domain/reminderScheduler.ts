@@ -25,6 +25,8 @@ export interface SchedulerStatus {
   lastTickAt?: string;
 }
 
+export type ReminderScheduler = ReturnType<typeof createReminderScheduler>;
+
 /** How long a claim holds; a send takes seconds, and only this process sends today. */
 const LEASE_MS = 2 * 60 * 1000;
 

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { useFreshFlowServer } from "../helpers/flowServer.js";
+
+/*
+ * The automatic reminder over the real HTTP endpoints. With the clock at Saturday 28 November
+ * 2026 the demo's sessions are Tuesday 15 December (17-21, 16:00Z), Saturday 26 December,
+ * Thursday 7 January, Saturday 23 January and Saturday 13 February.
+ */
+const NOW = new Date("2026-11-28T10:00:00Z");
+const ANNA = "+4520304050";
+const LIST = "name;phone\nAnna Andersen;20 30 40 50\n";
+const TWO_DAYS_BEFORE_M1 = new Date("2026-12-13T16:00:00Z");
+
+const flow = useFreshFlowServer({ now: NOW });
+
+describe("the automatic reminder", () => {
+  it("reaches a member who accepted by SMS, and their NEJ marks them absent from that session only", async () => {
+    await flow.api.importCsv(LIST);
+    await flow.api.invite();
+    await flow.sms(ANNA, "JA");
+    await flow.sms(ANNA, "nej tak");
+    flow.server.setNow(new Date(TWO_DAYS_BEFORE_M1.getTime() - 60_000));
+    expect(await flow.server.app.scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    flow.server.setNow(TWO_DAYS_BEFORE_M1);
+    expect(await flow.server.app.scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    const reminders = (await flow.db()).outbox.filter((message) => message.purpose === "reminder");
+    expect(reminders.map((message) => [message.to, message.text])).toEqual([
+      [
+        ANNA,
+        "Påmindelse: Borgersamlingen om klima og grøn omstilling mødes tirsdag den 15. december kl. 17-21 på Rådhuset, Byrådssalen. Kommer du? Svar JA eller NEJ.",
+      ],
+    ]);
+    expect(await flow.sms(ANNA, "nej")).toEqual([
+      "Tak for besked. Vi har noteret, at du ikke kommer tirsdag den 15. december kl. 17-21.",
+    ]);
+    const report = (await flow.api.attendance()).participants.find((p) => p.phone === ANNA)!;
+    expect(report.sessions).toEqual({
+      m1: "absent",
+      m2: "unknown",
+      m3: "unknown",
+      m4: "unknown",
+      m5: "unknown",
+    });
+    expect((await flow.db()).participants.at(0)!.invitation).toBe("accepted");
+    // The 3-hour reminder of a session they will not come to is not sent.
+    flow.server.setNow(new Date("2026-12-15T13:00:00Z"));
+    expect(await flow.server.app.scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+  });
+});
