@@ -14,7 +14,7 @@ import {
 } from "./organizerClient.js";
 
 /**
- * `npm run organizer -- import FILE | invite | attendance [--csv] | outbox | forget PHONE`.
+ * `npm run organizer -- import FILE | invite | attendance [--csv] | reminders [--csv] | outbox | forget PHONE`.
  * An HTTP client of the running server, since one process owns the data file.
  */
 const t = createTranslations().t("da");
@@ -99,6 +99,13 @@ async function forget(client: OrganizerClient, phone: string): Promise<string> {
   return t("cli.forgotten", { phone: e164 });
 }
 
+/** A list from the API: JSON to read, or with --csv the CSV for Danish Excel. */
+async function list(client: OrganizerClient, path: string, csv: boolean): Promise<string> {
+  return csv
+    ? await client.requestText(`${path}?format=csv`)
+    : JSON.stringify(await client.request("GET", path), null, 2);
+}
+
 export async function runOrganizerCli(
   args: string[],
   client: OrganizerClient,
@@ -123,11 +130,8 @@ export async function runOrganizerCli(
       write(t("cli.invited", await invite(client)));
       return 0;
     case "attendance":
-      write(
-        argument === "--csv"
-          ? await client.requestText("/api/organizer/attendance?format=csv")
-          : JSON.stringify(await client.request("GET", "/api/organizer/attendance"), null, 2),
-      );
+    case "reminders":
+      write(await list(client, `/api/organizer/${command}`, argument === "--csv"));
       return 0;
     case "outbox":
       write(JSON.stringify(await client.request("GET", "/api/organizer/outbox"), null, 2));

@@ -6,6 +6,7 @@ import { eraseParticipant } from "../domain/erasure.js";
 import { answerInboxItem, listInbox, type AnswerDeps } from "../domain/inbox.js";
 import type { DeliveryDeps } from "../domain/delivery.js";
 import { sendInvitations } from "../domain/invitations.js";
+import { reminderReport } from "../domain/reminderReport.js";
 import { sendSessionReminders } from "../domain/reminders.js";
 import {
   decodeCsv,
@@ -33,6 +34,7 @@ const replySchema = z.object({
 });
 const inboxQuery = z.looseObject({ status: z.enum(["open", "answered"]).optional() });
 const participantQuery = z.looseObject({ phone: z.string().max(40).optional() });
+const reminderQuery = z.looseObject({ sessionId: z.string().max(100).optional() });
 const invitationQuery = z.looseObject({ limit: z.coerce.number().int().min(1).max(10_000).optional() });
 
 /** Phone numbers keep their country code and last two digits; chat ids their first four characters. */
@@ -185,6 +187,30 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
           ...sessionIds.map((id): Column<AttendanceRow> => [id, (row) => row.sessions[id]]),
           ...sessionIds.map((id): Column<AttendanceRow> => [`reason_${id}`, (row) => row.reasons[id]]),
           ["needs", (row) => row.needs],
+        ],
+      });
+    }),
+  );
+
+  server.get(
+    "/api/organizer/reminders",
+    route("organizer-reminders-list", async (req, res) => {
+      const { sessionId } = parseOrThrow(reminderQuery, req.query ?? {});
+      sendList(req, res, {
+        key: "reminders",
+        items: reminderReport(deps.assembly, store.data, { sessionId }),
+        file: "paamindelser.csv",
+        columns: [
+          ["session", (row) => row.sessionId],
+          ["kind", (row) => row.kind],
+          ["participant_id", (row) => row.participantId],
+          ["name", (row) => row.name],
+          ["status", (row) => row.status],
+          ["planned_for", (row) => row.plannedFor],
+          ["due_at", (row) => row.dueAt],
+          ["updated_at", (row) => row.updatedAt],
+          ["reason", (row) => row.reason],
+          ["channel", (row) => row.channel],
         ],
       });
     }),

@@ -65,7 +65,7 @@ describe("npm run organizer", () => {
     expect(await run("frobnicate")).toEqual({
       code: 2,
       output: [
-        "Brug: npm run organizer -- import FIL | invite | attendance [--csv] | outbox | forget TELEFON",
+        "Brug: npm run organizer -- import FIL | invite | attendance [--csv] | reminders [--csv] | outbox | forget TELEFON",
       ],
     });
   });

@@ -46,4 +46,44 @@ describe("the automatic reminder", () => {
     flow.server.setNow(new Date("2026-12-15T13:00:00Z"));
     expect(await flow.server.app.scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
   });
+
+  it("lists for the organizers what was sent and what is still planned, per session, also as CSV", async () => {
+    await flow.api.importCsv(LIST);
+    await flow.api.invite();
+    await flow.sms(ANNA, "JA");
+    flow.server.setNow(TWO_DAYS_BEFORE_M1);
+    await flow.server.app.scheduler.tick();
+    const res = await flow.api.reminders("?sessionId=m1");
+    const { reminders } = (await res.json()) as { reminders: Array<Record<string, unknown>> };
+    const annaId = (await flow.db()).participants.at(0)!.id;
+    expect(reminders).toEqual([
+      {
+        sessionId: "m1",
+        kind: "reminder",
+        participantId: annaId,
+        name: "Anna Andersen",
+        status: "sent",
+        plannedFor: "2026-12-13T16:00:00.000Z",
+        updatedAt: "2026-12-13T16:00:00.000Z",
+        channel: "sms",
+      },
+      {
+        sessionId: "m1",
+        kind: "reminder",
+        participantId: annaId,
+        name: "Anna Andersen",
+        status: "planned",
+        plannedFor: "2026-12-15T13:00:00.000Z",
+        dueAt: "2026-12-15T13:00:00.000Z",
+      },
+    ]);
+    const bytes = Buffer.from(await (await flow.api.reminders("?sessionId=m1&format=csv")).arrayBuffer());
+    // With the BOM Danish Excel needs to read UTF-8.
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(bytes.subarray(3).toString("utf8").split("\r\n").slice(0, 3)).toEqual([
+      "session;kind;participant_id;name;status;planned_for;due_at;updated_at;reason;channel",
+      `m1;reminder;${annaId};Anna Andersen;sent;2026-12-13T16:00:00.000Z;;2026-12-13T16:00:00.000Z;;sms`,
+      `m1;reminder;${annaId};Anna Andersen;planned;2026-12-15T13:00:00.000Z;2026-12-15T13:00:00.000Z;;;`,
+    ]);
+  });
 });

@@ -30,6 +30,7 @@ export function organizerApi(baseUrl: string, token = TEST_ORGANIZER_TOKEN) {
       fetch(`${baseUrl}/api/organizer/attendance`, { headers }).then((res) =>
         json<{ participants: Array<Record<string, unknown>> }>(res),
       ),
+    reminders: (query = "") => fetch(`${baseUrl}/api/organizer/reminders${query}`, { headers }),
     attendanceCsv: () => fetch(`${baseUrl}/api/organizer/attendance?format=csv`, { headers }),
     outbox: () =>
       fetch(`${baseUrl}/api/organizer/outbox`, { headers }).then((res) =>
