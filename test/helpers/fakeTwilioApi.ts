@@ -3,6 +3,10 @@ import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import type { TwilioMessagesApi } from "../../bot/sms/twilioProvider.js";
 
+type RequestOptions<TData> = Parameters<InstanceType<typeof twilio.RequestClient>["request"]>[0] & {
+  data?: TData;
+};
+
 export const FAKE_ACCOUNT_SID = `AC${"1".repeat(32)}`;
 
 /** How the fake answers one "create message" call: Twilio's own status and error body. */
@@ -63,7 +67,7 @@ export async function startFakeTwilioApi() {
 
   /** The real client; every request for api.twilio.com goes to this server instead. */
   class LoopbackClient extends twilio.RequestClient {
-    override request<TData>(opts: Parameters<InstanceType<typeof twilio.RequestClient>["request"]>[0]) {
+    override request<TData>(opts: RequestOptions<TData>) {
       const url = new URL(opts.uri);
       return super.request<TData>({ ...opts, uri: origin + url.pathname + url.search });
     }
