@@ -7,7 +7,7 @@ import {
   TWILIO_503,
   type FakeTwilioApi,
 } from "../helpers/fakeTwilioApi.js";
-import { BASIC_INTENTS } from "../helpers/fakeClassify.js";
+import { fakeClassify } from "../helpers/fakeClassify.js";
 import { startFlowServer } from "../helpers/flowServer.js";
 import { postSms, TEST_PUBLIC_URL } from "../helpers/http.js";
 
@@ -26,7 +26,11 @@ afterEach(async () => {
 
 async function start() {
   const twilio = await startFakeTwilioApi();
-  const flow = await startFlowServer({ now: NOW, classify: BASIC_INTENTS, twilioApi: twilio.api });
+  const flow = await startFlowServer({
+    now: NOW,
+    classify: fakeClassify({ ja: "rsvp.yes" }),
+    twilioApi: twilio.api,
+  });
   cleanups.push(twilio.close, flow.server.cleanup);
   const status = (sid: string, messageStatus: string, extra: Record<string, string> = {}) =>
     postSms(
@@ -240,5 +244,67 @@ describe("delivery status callbacks", () => {
     );
     expect(res.status).toBe(403);
     expect((await started.flow.db()).outbox[0]).toMatchObject({ status: "sent" });
+  });
+});
+
+describe("a send that races an erasure", () => {
+  it("sends nothing to a member erased while invitations are going out", async () => {
+    const { twilio, flow } = await start();
+    const phones = Array.from({ length: 11 }, (_, i) => `+45400001${String(i).padStart(2, "0")}`);
+    const csv = `name,phone\n${phones.map((phone, i) => `Person ${i},${phone}`).join("\n")}\n`;
+    expect((await flow.api.importCsv(csv)).status).toBe(200);
+    const last = (await flow.api.participants()).participants.find((p) => p.phone === phones[10])!;
+    // Invitations go out ten at a time; the eleventh person is erased while the first ten are sent.
+    twilio.onAccepted(async () => {
+      twilio.onAccepted(undefined);
+      expect((await flow.api.erase(String(last.id))).status).toBe(200);
+    });
+    expect(await flow.api.invite()).toEqual({ sent: 10, skipped: 1, remaining: 0 });
+    expect(twilio.requests.map((r) => r.to).sort()).toEqual(phones.slice(0, 10));
+    const data = await flow.db();
+    expect(data.outbox.map((m) => m.to).sort()).toEqual(phones.slice(0, 10));
+    expect(data.participants.map((p) => p.phone).sort()).toEqual(phones.slice(0, 10));
+  });
+});
+
+describe("an erasure while Twilio takes the message", () => {
+  it("answers the invitation call, and keeps no trace of the member", async () => {
+    const { twilio, flow } = await start();
+    const phone = "+4540000201";
+    expect((await flow.api.importCsv(`name,phone\nFrida Fisk,${phone}\n`)).status).toBe(200);
+    const [frida] = (await flow.api.participants()).participants;
+    twilio.onAccepted(async () => {
+      twilio.onAccepted(undefined);
+      expect((await flow.api.erase(String(frida!.id))).status).toBe(200);
+    });
+    expect(await flow.api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 0 });
+    const data = await flow.db();
+    expect(data.participants).toEqual([]);
+    expect(data.outbox.map(({ to, text, status }) => ({ to, text, status }))).toEqual([
+      { to: "[slettet]", text: "[slettet]", status: "sent" },
+    ]);
+    expect(JSON.stringify(data)).not.toContain(phone.slice(3));
+  });
+});
+
+describe("an erasure while Twilio takes a reminder", () => {
+  it("answers the reminder call, and keeps no trace of the member", async () => {
+    const { twilio, flow } = await start();
+    const phone = "+4540000301";
+    expect((await flow.api.importCsv(`name,phone\nGorm Gran,${phone}\n`)).status).toBe(200);
+    expect((await flow.sms(phone, "ja"))[0]).toMatch(/^Tak/);
+    const [gorm] = (await flow.api.participants()).participants;
+    expect(gorm).toMatchObject({ invitation: "accepted" });
+    twilio.onAccepted(async () => {
+      twilio.onAccepted(undefined);
+      expect((await flow.api.erase(String(gorm!.id))).status).toBe(200);
+    });
+    const session = flow.server.app.assembly.sessions[0]!.id;
+    expect(await flow.api.remind(session)).toEqual({ sent: 1, skipped: 0 });
+    const data = await flow.db();
+    expect(data.participants).toEqual([]);
+    expect(
+      data.outbox.filter((m) => m.purpose === "reminder").map(({ to, status }) => ({ to, status })),
+    ).toEqual([{ to: "[slettet]", status: "sent" }]);
   });
 });
