@@ -25,8 +25,8 @@ import { realClassify, startTestServer, type TestServer } from "../helpers/testS
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_202);
 const CHUNKS = 10;
-const RUNS_PER_CHUNK = 100;
-const BATCH = 10;
+const RUNS_PER_CHUNK = 50;
+const BATCH = 20;
 
 /** One request and what must come back; `status` is left out where only "no 5xx" is certain. */
 interface FuzzCase {
