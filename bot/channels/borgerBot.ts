@@ -165,7 +165,8 @@ export class BorgerBot extends TeamsActivityHandler {
       channel,
       language: participant.language,
       isOrganizer: organizers.isOrganizer({
-        aadObjectId: activity.from.aadObjectId,
+        // Teams sets the AAD id from the signed-in user; any other channel's client writes what it likes.
+        aadObjectId: channel === "msteams" ? activity.from.aadObjectId : undefined,
         email: participant.email,
         phone: channel === "sms" ? key : undefined,
       }),
