@@ -864,8 +864,8 @@ describe("10,000 generated requests", () => {
       const again = await fetch(`${restarted.baseUrl}/healthz`);
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ status: "ok" });
-      expect(restarted.app.store.data.participants).toEqual(onDisk.participants);
-      expect(restarted.app.store.data.outbox).toEqual(onDisk.outbox);
+      expect(restarted.app.store.data.participants.toArray()).toEqual(onDisk.participants.toArray());
+      expect(restarted.app.store.data.outbox.toArray()).toEqual(onDisk.outbox.toArray());
     } finally {
       await restarted.close();
     }

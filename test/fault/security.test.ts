@@ -145,7 +145,7 @@ describe("the organizer API", () => {
           });
         }
       }
-      expect(closed.app.store.data.participants).toEqual([]);
+      expect(closed.app.store.data.participants.toArray()).toEqual([]);
     } finally {
       await closed.cleanup();
     }
@@ -370,8 +370,8 @@ describe.each(MODES)("$mode", ({ env, sms, botFramework }) => {
         ),
     ];
     for (const post of forged) expect((await post()).status).toBe(sms ? 403 : 404);
-    expect(server.app.store.data.participants).toEqual([]);
-    expect(server.app.store.data.inbound).toEqual([]);
+    expect(server.app.store.data.participants.toArray()).toEqual([]);
+    expect(server.app.store.data.inbound.toArray()).toEqual([]);
   });
 
   it(`${botFramework ? "checks the Bot Framework token on" : "has no"} /api/messages`, async () => {
@@ -398,8 +398,8 @@ describe.each(MODES)("$mode", ({ env, sms, botFramework }) => {
     const trusted = await postJson(url, activity, { authorization: `Bearer ${forgedJwt()}` });
     expect(trusted.ok).toBe(false);
     if (!botFramework) expect(trusted.status).toBe(404);
-    expect(server.app.store.data.participants).toEqual([]);
-    expect(server.app.store.data.identities).toEqual([]);
+    expect(server.app.store.data.participants.toArray()).toEqual([]);
+    expect(server.app.store.data.identities.toArray()).toEqual([]);
   });
 
   it("has no local chat page and no local chat endpoint", async () => {

@@ -147,7 +147,7 @@ describe("delivery status callbacks", () => {
     expect((await status(sid, "queued")).status).toBe(204);
     expect((await status(sid, "sending")).status).toBe(204);
     expect((await status(sid, "sent")).status).toBe(204);
-    expect((await flow.db()).outbox[0]).toMatchObject({
+    expect((await flow.db()).outbox.at(0)).toMatchObject({
       status: "delivered",
       updatedAt: later(1).toISOString(),
     });
@@ -164,7 +164,7 @@ describe("delivery status callbacks", () => {
     expect((await status(sid, "delivered")).status).toBe(204);
     expect((await status(sid, "delivered")).status).toBe(204);
     expect(flow.server.app.store.commits).toBe(commits);
-    expect((await flow.db()).outbox[0]).toMatchObject({
+    expect((await flow.db()).outbox.at(0)).toMatchObject({
       status: "delivered",
       updatedAt: later(1).toISOString(),
     });
@@ -230,7 +230,7 @@ describe("delivery status callbacks", () => {
     const { flow, status } = started;
     expect((await status(sid, "undelivered", { ErrorCode: "21610" })).status).toBe(204);
     const data = await flow.db();
-    expect(data.outbox[0]).toMatchObject({ status: "undelivered", error: "Twilio 21610" });
+    expect(data.outbox.at(0)).toMatchObject({ status: "undelivered", error: "Twilio 21610" });
     expect(data.participants.find((p) => p.phone === phone)!.optedOut).toBe(true);
   });
 
@@ -243,7 +243,7 @@ describe("delivery status callbacks", () => {
       { path: "/api/sms/status", sign: false },
     );
     expect(res.status).toBe(403);
-    expect((await started.flow.db()).outbox[0]).toMatchObject({ status: "sent" });
+    expect((await started.flow.db()).outbox.at(0)).toMatchObject({ status: "sent" });
   });
 });
 
@@ -279,7 +279,7 @@ describe("an erasure while Twilio takes the message", () => {
     });
     expect(await flow.api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 0 });
     const data = await flow.db();
-    expect(data.participants).toEqual([]);
+    expect(data.participants.toArray()).toEqual([]);
     expect(data.outbox.map(({ to, text, status }) => ({ to, text, status }))).toEqual([
       { to: "[slettet]", text: "[slettet]", status: "sent" },
     ]);
@@ -302,7 +302,7 @@ describe("an erasure while Twilio takes a reminder", () => {
     const session = flow.server.app.assembly.sessions[0]!.id;
     expect(await flow.api.remind(session)).toEqual({ sent: 1, skipped: 0 });
     const data = await flow.db();
-    expect(data.participants).toEqual([]);
+    expect(data.participants.toArray()).toEqual([]);
     expect(
       data.outbox.filter((m) => m.purpose === "reminder").map(({ to, status }) => ({ to, status })),
     ).toEqual([{ to: "[slettet]", status: "sent" }]);
