@@ -1,12 +1,15 @@
 import "dotenv/config";
-import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
-import { createIntentClassifier } from "./nlu/intents.js";
 
 /** Entry point: reads the environment, builds the app and listens. Nothing else happens here. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  // Loaded only once the config holds: a refused start says why at once, without loading the bot.
+  const [{ createApp }, { createIntentClassifier }] = await Promise.all([
+    import("./app.js"),
+    import("./nlu/intents.js"),
+  ]);
   const logger = createLogger({ level: config.logLevel });
   const classifier = await createIntentClassifier();
   const app = await createApp({

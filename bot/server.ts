@@ -60,17 +60,22 @@ export function createServer(deps: ServerDeps): Server {
     );
   }
 
-  registerSmsRoutes({
-    server,
-    inbound: deps.inboundSms,
-    sender: deps.smsSender,
-    logger,
-    apology: deps.translate("da")("errors.generic"),
-    signature:
-      config.twilio.authToken && config.publicUrl
-        ? { authToken: config.twilio.authToken, publicUrl: config.publicUrl }
-        : undefined,
-  });
+  const signature =
+    config.twilio.authToken && config.publicUrl
+      ? { authToken: config.twilio.authToken, publicUrl: config.publicUrl }
+      : undefined;
+  // Unsigned webhooks are for local mode only. A Teams-only deployment has no Twilio to sign
+  // them, and an open /api/sms would let anyone write as any member's phone number.
+  if (signature || config.localMode) {
+    registerSmsRoutes({
+      server,
+      inbound: deps.inboundSms,
+      sender: deps.smsSender,
+      logger,
+      apology: deps.translate("da")("errors.generic"),
+      signature,
+    });
+  }
 
   registerOrganizerRoutes({
     server,

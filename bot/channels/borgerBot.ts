@@ -33,6 +33,9 @@ export interface BorgerBotDeps {
   organizers: OrganizerDirectory;
 }
 
+/** Invokes botbuilder parses on its own; the bot offers neither (Action.Execute cards, search). */
+const UNHANDLED_INVOKES = new Set(["adaptiveCard/action", "application/search"]);
+
 /**
  * One bot for every channel. It resolves who is writing, keeps their conversation reference
  * for later proactive messages, routes the turn to the dialogs, and saves state in one place.
@@ -95,6 +98,9 @@ export class BorgerBot extends TeamsActivityHandler {
    * one anyway is told it arrived, with an empty invoke response, rather than a server error.
    */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    // botbuilder reads these two invokes' value before it finds that nobody handles them, and a
+    // malformed one (no value.action, a string value) throws a TypeError: a failed turn and a 501.
+    if (UNHANDLED_INVOKES.has(context.activity.name ?? "")) return { status: StatusCodes.OK };
     const response = await super.onInvokeActivity(context);
     return response.status === StatusCodes.NOT_IMPLEMENTED ? { status: StatusCodes.OK } : response;
   }
@@ -159,7 +165,8 @@ export class BorgerBot extends TeamsActivityHandler {
       channel,
       language: participant.language,
       isOrganizer: organizers.isOrganizer({
-        aadObjectId: activity.from.aadObjectId,
+        // Teams sets the AAD id from the signed-in user; any other channel's client writes what it likes.
+        aadObjectId: channel === "msteams" ? activity.from.aadObjectId : undefined,
         email: participant.email,
         phone: channel === "sms" ? key : undefined,
       }),

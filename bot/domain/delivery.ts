@@ -6,6 +6,7 @@ import type { Reply } from "../messages/reply.js";
 import type { SmsSender } from "../sms/smsSender.js";
 import type { Participant } from "../store/schema.js";
 import type { Store } from "../store/store.js";
+import { findParticipant } from "./participants.js";
 
 export interface DeliveryDeps {
   store: Store;
@@ -22,10 +23,15 @@ export interface DeliveryDeps {
  */
 export async function deliverToParticipant(
   deps: DeliveryDeps,
-  participant: Participant,
+  listed: Participant,
   purpose: string,
   build: (ctx: MessageContext) => Reply,
 ): Promise<string | undefined> {
+  // The caller's list was read before earlier sends were awaited: the member may have been
+  // erased since, and their phone would then get a message from a list they left. (An
+  // opt-out since is refused, and kept as blocked in the outbox, by the senders.)
+  const participant = findParticipant(deps.store.data, listed.id);
+  if (!participant) return undefined;
   const base = {
     t: deps.translate(participant.language),
     language: participant.language,

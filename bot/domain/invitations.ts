@@ -2,6 +2,7 @@ import { invitationReply } from "../messages/invitation.js";
 import type { Participant } from "../store/schema.js";
 import { setInvitation } from "./attendance.js";
 import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
+import { findParticipant } from "./participants.js";
 
 export interface InvitationResult {
   sent: number;
@@ -36,9 +37,11 @@ export async function sendInvitations(
           invitationReply(ctx, participant.name),
         );
         if (!channel) return false;
-        await deps.store.update((data) =>
-          setInvitation(data, participant.id, "invited", { actor: "organizer", channel }, deps.clock()),
-        );
+        await deps.store.update((data) => {
+          // Erased while the message went out: it was sent, and there is no one left to mark.
+          if (!findParticipant(data, participant.id)) return;
+          setInvitation(data, participant.id, "invited", { actor: "organizer", channel }, deps.clock());
+        });
         return true;
       }),
     );

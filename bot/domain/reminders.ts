@@ -1,7 +1,7 @@
 import type { Session } from "../assembly/load.js";
 import { localeButtons, sessionWhen } from "../messages/sessions.js";
 import type { Participant } from "../store/schema.js";
-import { mustFindParticipant, recordHistory } from "./participants.js";
+import { findParticipant, mustFindParticipant, recordHistory } from "./participants.js";
 import { absentSessionIds } from "./attendance.js";
 import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
 
@@ -47,6 +47,8 @@ export async function remindParticipant(
   if (!channel) return undefined;
   const now = deps.clock();
   await deps.store.update((data) => {
+    // Erased while the reminder went out: there is no one left to wait for.
+    if (!findParticipant(data, participant.id)) return;
     mustFindParticipant(data, participant.id).awaitingSession = {
       sessionId: session.id,
       askedAt: now.toISOString(),

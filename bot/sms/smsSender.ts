@@ -51,7 +51,32 @@ const DELIVERY_STATUSES: Record<string, OutboxMessage["status"]> = {
   failed: "failed",
 };
 
-const FINAL_STATUSES = new Set<OutboxMessage["status"]>(["delivered", "undelivered", "failed"]);
+/** How far a message has got; a status only ever moves forward, and the last rank is final. */
+const STATUS_RANK: Partial<Record<OutboxMessage["status"], number>> = {
+  queued: 0,
+  sent: 1,
+  delivered: 2,
+  undelivered: 2,
+  failed: 2,
+};
+const FINAL_RANK = 2;
+
+/** Whether `next` moves a message on from `current`: never back, never away from a final status. */
+function movesForward(current: OutboxMessage["status"], next: OutboxMessage["status"]): boolean {
+  const from = STATUS_RANK[current] ?? 0;
+  return from < FINAL_RANK && (STATUS_RANK[next] ?? 0) > from;
+}
+
+interface DeliveryUpdate {
+  status: OutboxMessage["status"];
+  errorCode?: string;
+}
+
+/**
+ * Callbacks for sids no outbox row has yet: Twilio can call back before its answer to our
+ * send has reached us. Kept until the sid is recorded; the oldest go first past this many.
+ */
+const MAX_EARLY_CALLBACKS = 1000;
 
 /**
  * The one way an SMS leaves the bot. Every message is in the outbox before it is sent, a number
@@ -88,6 +113,27 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
       const message = data.outbox.find((entry) => entry.id === id);
       if (message) Object.assign(message, change, { updatedAt: clock().toISOString() });
     });
+  }
+
+  const earlyCallbacks = new Map<string, DeliveryUpdate[]>();
+
+  function keepEarlyCallback(providerId: string, update: DeliveryUpdate): void {
+    earlyCallbacks.set(providerId, [...(earlyCallbacks.get(providerId) ?? []), update]);
+    if (earlyCallbacks.size > MAX_EARLY_CALLBACKS) {
+      earlyCallbacks.delete(earlyCallbacks.keys().next().value!);
+    }
+  }
+
+  /**
+   * Moves a row (a draft inside `update`) on to a delivery status. Callbacks come out of order
+   * and more than once: a late "sent" does not undo "delivered", failed and undelivered are
+   * final, and a duplicate changes nothing, so nothing is written for it.
+   */
+  function applyDelivery(row: OutboxMessage, update: DeliveryUpdate): void {
+    if (!movesForward(row.status, update.status)) return;
+    row.status = update.status;
+    if (update.errorCode) row.error = `Twilio ${update.errorCode}`;
+    row.updatedAt = clock().toISOString();
   }
 
   async function markOptedOut(phone: string): Promise<void> {
@@ -142,7 +188,17 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
           messagingServiceSid: twilio.messagingServiceSid,
           statusCallback: twilio.statusCallbackUrl,
         });
-        await updateOutbox(message.id, { status: "sent", providerId: sent.sid });
+        await store.update((data) => {
+          const row = data.outbox.find((entry) => entry.id === message.id);
+          if (!row) return;
+          row.providerId = sent.sid;
+          applyDelivery(row, { status: "sent" });
+          for (const early of earlyCallbacks.get(sent.sid) ?? []) applyDelivery(row, early);
+        });
+        const early = earlyCallbacks.get(sent.sid);
+        earlyCallbacks.delete(sent.sid);
+        if (early?.some((update) => update.errorCode === String(TWILIO_UNSUBSCRIBED)))
+          await markOptedOut(args.to);
         return { status: "sent", outboxId: message.id, providerId: sent.sid };
       } catch (error) {
         const failure = readTwilioError(error);
@@ -175,15 +231,19 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
 
     async recordDeliveryStatus({ providerId, status, errorCode }) {
       const mapped = DELIVERY_STATUSES[status];
-      const message = store.data.outbox.lookup(byProviderId, providerId);
-      if (!mapped || !message) return false;
-      // Callbacks can arrive out of order; a late "sent" must not undo "delivered".
-      if (mapped === "sent" && FINAL_STATUSES.has(message.status)) return true;
-      await updateOutbox(message.id, {
-        status: mapped,
-        ...(errorCode ? { error: `Twilio ${errorCode}` } : {}),
+      if (!mapped) return false;
+      const update: DeliveryUpdate = { status: mapped, ...(errorCode ? { errorCode } : {}) };
+      // Looked up in the draft: a sid recorded a moment ago may not be on disk yet.
+      const to = await store.update((data) => {
+        const row = data.outbox.lookup(byProviderId, providerId);
+        if (row) applyDelivery(row, update);
+        return row?.to;
       });
-      if (errorCode === String(TWILIO_UNSUBSCRIBED)) await markOptedOut(message.to);
+      if (to === undefined) {
+        keepEarlyCallback(providerId, update);
+        return false;
+      }
+      if (errorCode === String(TWILIO_UNSUBSCRIBED)) await markOptedOut(to);
       return true;
     },
   };
