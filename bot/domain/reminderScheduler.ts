@@ -40,11 +40,13 @@ const byRow = (job: Pick<ReminderJob, "id" | "participantId">) => `${job.id}|${j
 export function createReminderScheduler(deps: ReminderSchedulerDeps) {
   let status: SchedulerStatus = { overdue: 0 };
 
+  /** A new row, or the outcome on the claim. A member erased meanwhile leaves no row behind. */
   async function record(planned: PlannedReminder, fields: Omit<ReminderJob, keyof ReminderKeyFields>) {
     await deps.store.update((data) => {
       const existing = data.reminderJobs.lookup(byRow, byRow(rowOf(planned)));
       if (existing) Object.assign(existing, fields);
-      else data.reminderJobs.push({ ...rowOf(planned), ...fields });
+      else if (fields.status === "skipped" && findParticipant(data, planned.participantId))
+        data.reminderJobs.push({ ...rowOf(planned), ...fields });
     });
   }
 

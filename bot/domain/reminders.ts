@@ -1,7 +1,7 @@
 import type { Session } from "../assembly/load.js";
 import { localeButtons, sessionWhen } from "../messages/sessions.js";
 import type { Participant } from "../store/schema.js";
-import { findParticipant, mustFindParticipant, recordHistory } from "./participants.js";
+import { findParticipant, recordHistory } from "./participants.js";
 import { absentSessionIds } from "./attendance.js";
 import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
 
@@ -47,12 +47,10 @@ export async function remindParticipant(
   if (!channel) return undefined;
   const now = deps.clock();
   await deps.store.update((data) => {
+    const member = findParticipant(data, participant.id);
     // Erased while the reminder went out: there is no one left to wait for.
-    if (!findParticipant(data, participant.id)) return;
-    mustFindParticipant(data, participant.id).awaitingSession = {
-      sessionId: session.id,
-      askedAt: now.toISOString(),
-    };
+    if (!member) return;
+    member.awaitingSession = { sessionId: session.id, askedAt: now.toISOString() };
     recordHistory(
       data,
       {

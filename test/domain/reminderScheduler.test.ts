@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Assembly } from "../../bot/assembly/load.js";
 import { setAttendance, setOptOut } from "../../bot/domain/attendance.js";
+import { eraseParticipant } from "../../bot/domain/erasure.js";
 import type { MemberMessenger } from "../../bot/domain/memberMessenger.js";
 import { createReminderScheduler } from "../../bot/domain/reminderScheduler.js";
 import { createTranslations } from "../../bot/i18n/i18n.js";
@@ -153,10 +154,10 @@ describe("the reminder scheduler", () => {
     const { store, scheduler, moveTo, sms } = await setup({ members: [{}, {}, {}] });
     moveTo(AT_48H);
     // The first send happens after the plan is made; the other two change their minds during it.
-    const sendSms = store.update.bind(store);
+    const update = store.update.bind(store);
     let changed = false;
     store.update = ((mutate) =>
-      sendSms((data) => {
+      update((data) => {
         const result = mutate(data);
         if (!changed && data.outbox.length > 0) {
           changed = true;
@@ -172,6 +173,25 @@ describe("the reminder scheduler", () => {
       })) as Store["update"];
     expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
     expect(sms()).toEqual([`+4520000001: ${TEXT_48}`]);
+  });
+
+  it("keeps no ledger row for a member erased while their reminder went out", async () => {
+    const { store, scheduler, moveTo, ledger } = await setup();
+    moveTo(AT_48H);
+    const update = store.update.bind(store);
+    let erased = false;
+    store.update = ((mutate) =>
+      update((data) => {
+        const result = mutate(data);
+        if (!erased && data.outbox.length > 0) {
+          erased = true;
+          eraseParticipant(data, { participantId: "p1", actor: "member", now: AT_48H, secret: store.secret });
+        }
+        return result;
+      })) as Store["update"];
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    expect(ledger()).toEqual([]);
+    expect(store.data.participants.length).toBe(0);
   });
 
   it("marks a claim a stop interrupted as uncertain and never sends it again", async () => {
