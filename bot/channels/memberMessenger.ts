@@ -167,13 +167,16 @@ export function createMemberMessenger(deps: {
   };
 }
 
+const byParticipant = (ref: ConversationRef) => ref.participantId;
+const byChannelKey = (ref: ConversationRef) => `${ref.channel}\u0000${ref.key}`;
+
 function latestConversationWith(
   refs: Table<ConversationRef>,
   channel: string,
   key: string,
 ): ConversationRef | undefined {
   return refs
-    .filter((ref) => ref.channel === channel && ref.key === key)
+    .lookupAll(byChannelKey, `${channel}\u0000${key}`)
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
 }
 
@@ -183,8 +186,7 @@ function latestConversation(
   channel?: string,
 ): ConversationRef | undefined {
   return refs
-    .filter(
-      (ref) => ref.participantId === participantId && (channel === undefined || ref.channel === channel),
-    )
+    .lookupAll(byParticipant, participantId)
+    .filter((ref) => channel === undefined || ref.channel === channel)
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
 }

@@ -89,10 +89,13 @@ export function setOptOut(
   );
 }
 
+const byParticipant = (entry: { participantId: string }) => entry.participantId;
+
 export function absentSessionIds(data: DbData, participantId: string): Set<string> {
   return new Set(
     data.attendance
-      .filter((entry) => entry.participantId === participantId && entry.status === "absent")
+      .lookupAll(byParticipant, participantId)
+      .filter((entry) => entry.status === "absent")
       .map((entry) => entry.sessionId),
   );
 }
@@ -114,7 +117,7 @@ export function attendanceReport(data: DbData, assembly: Assembly): AttendanceRo
   return data.participants
     .filter((participant) => participant.onList)
     .map((participant) => {
-      const entries = data.attendance.filter((entry) => entry.participantId === participant.id);
+      const entries = data.attendance.lookupAll(byParticipant, participant.id);
       const sessions = Object.fromEntries(
         assembly.sessions.map((session) => [
           session.id,

@@ -8,6 +8,8 @@ import type { Participant } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import { findParticipant } from "./participants.js";
 
+const byParticipant = (ref: { participantId: string }) => ref.participantId;
+
 export interface DeliveryDeps {
   store: Store;
   assembly: Assembly;
@@ -38,9 +40,9 @@ export async function deliverToParticipant(
     assembly: deps.assembly,
     now: deps.clock(),
   };
-  const inTeams = deps.store.data.conversationRefs.some(
-    (ref) => ref.participantId === participant.id && ref.channel === "msteams",
-  );
+  const inTeams = deps.store.data.conversationRefs
+    .lookupAll(byParticipant, participant.id)
+    .some((ref) => ref.channel === "msteams");
   if (inTeams) {
     const result = await deps.messenger.sendToMember({
       participantId: participant.id,

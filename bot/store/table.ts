@@ -8,6 +8,7 @@ type KeyOf<Row> = (row: Row) => unknown;
 
 /** Per frozen chunk and key function: the chunk's rows by key. A frozen chunk never changes. */
 const chunkIndexes = new WeakMap<readonly object[], Map<KeyOf<never>, Map<unknown, object>>>();
+const chunkGroups = new WeakMap<readonly object[], Map<KeyOf<never>, Map<unknown, object[]>>>();
 
 /**
  * The rows of one table, kept as a list of chunks of at most CHUNK_ROWS rows. An immer draft
@@ -113,6 +114,16 @@ export class Table<Row extends object> implements Iterable<Row> {
     return undefined;
   }
 
+  /** Every row whose `keyOf` is `key`, in order; indexed like `lookup`. */
+  lookupAll<Key>(keyOf: (row: Row) => Key, key: Key): Row[] {
+    if (isDraft(this)) return this.filter((row) => keyOf(row) === key);
+    return this.chunks.flatMap((chunk) =>
+      Object.isFrozen(chunk)
+        ? ((groupsOf(chunk, keyOf).get(key) ?? []) as Row[])
+        : chunk.filter((row) => keyOf(row) === key),
+    );
+  }
+
   /** Removes the rows `predicate` picks and returns how many it removed. */
   removeWhere(predicate: (row: Row) => unknown): number {
     let removed = 0;
@@ -154,6 +165,23 @@ function indexOf<Row>(chunk: readonly Row[], keyOf: KeyOf<Row>): Map<unknown, ob
     byKeyOf.set(keyOf as KeyOf<never>, index);
   }
   return index;
+}
+
+function groupsOf<Row>(chunk: readonly Row[], keyOf: KeyOf<Row>): Map<unknown, object[]> {
+  let byKeyOf = chunkGroups.get(chunk as readonly object[]);
+  if (!byKeyOf) chunkGroups.set(chunk as readonly object[], (byKeyOf = new Map()));
+  let groups = byKeyOf.get(keyOf as KeyOf<never>);
+  if (!groups) {
+    groups = new Map();
+    for (const row of chunk) {
+      const key = keyOf(row);
+      const group = groups.get(key);
+      if (group) group.push(row as object);
+      else groups.set(key, [row as object]);
+    }
+    byKeyOf.set(keyOf as KeyOf<never>, groups);
+  }
+  return groups;
 }
 
 /** The schema of a table on disk: its chunks of rows. */

@@ -61,6 +61,24 @@ describe("a table", () => {
     expect(base.table.lookup(byKey, "k3")).toEqual(row(3));
   });
 
+  it("finds every row with a key through its index, and a draft's own rows too", () => {
+    const base = freeze(
+      { table: Table.of(rows(2 * CHUNK_ROWS).map((entry) => ({ ...entry, key: `k${entry.n % 3}` }))) },
+      true,
+    );
+    const parity = (entry: { n: number }) => entry.n % 2;
+    expect(base.table.lookupAll(byKey, "k1").map((entry) => entry.n)).toEqual(
+      rows(2 * CHUNK_ROWS)
+        .filter((entry) => entry.n % 3 === 1)
+        .map((entry) => entry.n),
+    );
+    expect(base.table.lookupAll(parity, 1)).toHaveLength(CHUNK_ROWS);
+    produce(base, (draft) => {
+      draft.table.push({ n: -1, key: "k1" });
+      expect(draft.table.lookupAll(byKey, "k1").at(-1)).toEqual({ n: -1, key: "k1" });
+    });
+  });
+
   it("removes rows in place and leaves the emptied chunk for the next start to fold", () => {
     const base = freeze({ table: Table.of(rows(2 * CHUNK_ROWS + 1)) }, true);
     let removed = 0;
