@@ -406,6 +406,12 @@ async function loadDataFile(
     ...(await readLogRecords(`${file}.wal`, repair)),
   ];
   if (raw === null) {
+    // The log's changes are to a snapshot that is gone; starting empty would lose them.
+    if (records.some((record) => record.patches.length > 0)) {
+      throw new Error(
+        `store: ${file} is missing, but ${file}.wal holds changes to it; restore ${file} from your backup`,
+      );
+    }
     // The new file's tables as they are written, which is what the schema reads.
     return { state: parseDataFile(file, JSON.parse(JSON.stringify(emptyDb(now())))), seq: 0, migrated: true };
   }

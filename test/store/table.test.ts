@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { freeze, produce } from "immer";
 import { afterEach, describe, expect, it } from "vitest";
 import { readDataFile, Store } from "../../bot/store/store.js";
@@ -118,6 +118,22 @@ describe("the store's tables", () => {
     expect(reopened.data.history.chunks).toEqual([[events[5]]]);
     const snapshot = JSON.parse(await readFile(file, "utf8")) as { history: unknown };
     expect(snapshot.history).toEqual([[events[5]]]);
+  });
+
+  it("refuse to start on a log whose snapshot is gone, instead of starting empty", async () => {
+    const { store, file } = await tempStore();
+    await store.update((data) =>
+      data.history.push({ at: now().toISOString(), actor: "system", change: "x" }),
+    );
+    await store.close();
+    await writeFile(
+      `${file}.wal`,
+      `${JSON.stringify({ seq: 1, patches: [{ op: "add", path: ["history", "chunks", 0], value: [] }] })}\n`,
+    );
+    await rm(file);
+    await expect(Store.open({ file, now })).rejects.toThrow(
+      `store: ${file} is missing, but ${file}.wal holds changes to it; restore ${file} from your backup`,
+    );
   });
 
   it("read a schema 2 file with a flat table and its log, and upgrade both", async () => {
