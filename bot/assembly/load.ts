@@ -13,6 +13,7 @@ export interface Session {
   end: Date;
   venue: Venue;
   agenda?: LocalizedText;
+  bring?: LocalizedText;
   cancelled?: boolean;
 }
 
@@ -84,6 +85,7 @@ export function resolveAssembly(file: AssemblyFile, demoAnchor?: string): Assemb
         end: zonedTime(date, session.end, file.timeZone),
         venue: session.venue ?? file.venue,
         agenda: session.agenda,
+        bring: session.bring,
         cancelled: session.cancelled,
       };
     })

@@ -45,6 +45,8 @@ const session = z
     /** A session held elsewhere than the assembly's venue. */
     venue: venue.optional(),
     agenda: text.optional(),
+    /** What members should bring, e.g. "madpakke"; the reminder says "Husk madpakke." */
+    bring: text.optional(),
     /** A cancelled session gets no reminders; members who would have had one get a notice. */
     cancelled: z.boolean().optional(),
   })

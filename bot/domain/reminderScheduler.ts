@@ -69,10 +69,12 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
   async function send(planned: PlannedReminder, now: Date): Promise<keyof TickReport | undefined> {
     const participant = await claim(planned, now);
     if (!participant) return undefined;
-    const channel = await remindParticipant(deps, participant, planned.session).catch((error: unknown) => {
-      deps.logger.warn({ err: error, key: planned.key }, "reminder could not be sent");
-      return undefined;
-    });
+    const channel = await remindParticipant(deps, participant, planned.session, planned.hoursBefore).catch(
+      (error: unknown) => {
+        deps.logger.warn({ err: error, key: planned.key }, "reminder could not be sent");
+        return undefined;
+      },
+    );
     const at = deps.clock().toISOString();
     await record(
       planned,

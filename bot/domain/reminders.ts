@@ -1,5 +1,5 @@
 import type { Session } from "../assembly/load.js";
-import { localeButtons, sessionWhen } from "../messages/sessions.js";
+import { reminderReply } from "../messages/reminder.js";
 import type { Participant } from "../store/schema.js";
 import { findParticipant, recordHistory } from "./participants.js";
 import { absentSessionIds } from "./attendance.js";
@@ -35,15 +35,12 @@ export async function remindParticipant(
   deps: DeliveryDeps,
   participant: Participant,
   session: Session,
+  /** How long before the start it goes out; the organizers' reminder gives the full text. */
+  hoursBefore = Number.POSITIVE_INFINITY,
 ): Promise<string | undefined> {
-  const channel = await deliverToParticipant(deps, participant, "reminder", (ctx) => ({
-    text: ctx.t(ctx.sms ? "reminder.sms" : "reminder.chat", {
-      assembly: ctx.assembly.name,
-      when: sessionWhen(session, ctx),
-      venue: session.venue.name,
-    }),
-    ...(ctx.sms ? {} : { buttons: localeButtons(ctx, "rsvp.buttons", ["yes", "no"]) }),
-  }));
+  const channel = await deliverToParticipant(deps, participant, "reminder", (ctx) =>
+    reminderReply(ctx, session, hoursBefore),
+  );
   if (!channel) return undefined;
   const now = deps.clock();
   await deps.store.update((data) => {

@@ -85,7 +85,7 @@ function createScheduler(store: Store, assembly: Assembly, smsSender: SmsSender,
 const KEY_48 = "reminder:m1@2026-04-14T15:00:00.000Z:48h";
 const KEY_3 = "reminder:m1@2026-04-14T15:00:00.000Z:3h";
 const TEXT_48 =
-  "Påmindelse: Borgersamlingen om klima og grøn omstilling mødes tirsdag den 14. april kl. 17-21 på Rådhuset, Byrådssalen. Kommer du? Svar JA eller NEJ.";
+  "Påmindelse: Møde m1 er tirsdag den 14. april kl. 17-21 på Rådhuset, Byrådssalen, Torvet 1, 4000 Eksempelby. Svar NEJ, hvis du er forhindret.";
 
 describe("the reminder scheduler", () => {
   it("sends nothing before a reminder is due, and tells when the next one is", async () => {
@@ -109,6 +109,18 @@ describe("the reminder scheduler", () => {
     });
   });
 
+  it("says what to bring, and where a session held elsewhere is", async () => {
+    const venue = { name: "Eksempelby Bibliotek, Salen", address: "Biblioteksvej 3, 4000 Eksempelby" };
+    const { scheduler, moveTo, sms } = await setup({
+      assembly: assemblyWith([{ ...TUESDAY, venue, bring: "madpakke" }]),
+    });
+    moveTo(AT_48H);
+    await scheduler.tick();
+    expect(sms()).toEqual([
+      "+4520000001: Påmindelse: Møde m1 er tirsdag den 14. april kl. 17-21 på Eksempelby Bibliotek, Salen, Biblioteksvej 3, 4000 Eksempelby. Husk madpakke. Svar NEJ, hvis du er forhindret.",
+    ]);
+  });
+
   it("holds a due reminder through the quiet hours", async () => {
     const { scheduler, moveTo, sms } = await setup();
     // Sunday 12 April 21:30: the 48-hour reminder (17:00) is due, but it is night.
@@ -124,7 +136,10 @@ describe("the reminder scheduler", () => {
     const { scheduler, moveTo, sms, ledger } = await setup();
     moveTo(new Date(AT_3H.getTime() + 60_000));
     expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 1, failed: 0 });
-    expect(sms()).toHaveLength(1);
+    // Three hours before, only the time and the place.
+    expect(sms()).toEqual([
+      "+4520000001: Vi ses i dag kl. 17-21 på Rådhuset, Byrådssalen, Torvet 1, 4000 Eksempelby. Svar NEJ, hvis du er forhindret.",
+    ]);
     expect(ledger()).toEqual([`p1 ${KEY_48} skipped superseded`, `p1 ${KEY_3} sent`]);
   });
 

@@ -192,7 +192,7 @@ describe("from the lottery to the first session", () => {
     const reminder = (await db()).outbox.at(-1)!;
     expect(reminder).toMatchObject({ to: ANNA, purpose: "reminder" });
     expect(reminder.text).toBe(
-      "Påmindelse: Borgersamlingen om klima og grøn omstilling mødes torsdag den 7. januar kl. 17-21 på Rådhuset, Byrådssalen. Kommer du? Svar JA eller NEJ.",
+      "Påmindelse: Erfaringer og idéer er torsdag den 7. januar kl. 17-21 på Rådhuset, Byrådssalen, Torvet 1, 4000 Eksempelby. Svar NEJ, hvis du er forhindret.",
     );
     expect(await sms(ANNA, "nej")).toEqual([
       "Tak for besked. Vi har noteret, at du ikke kommer torsdag den 7. januar kl. 17-21.",

@@ -27,7 +27,7 @@ describe("the automatic reminder", () => {
     expect(reminders.map((message) => [message.to, message.text])).toEqual([
       [
         ANNA,
-        "Påmindelse: Borgersamlingen om klima og grøn omstilling mødes tirsdag den 15. december kl. 17-21 på Rådhuset, Byrådssalen. Kommer du? Svar JA eller NEJ.",
+        "Påmindelse: Velkommen og introduktion er tirsdag den 15. december kl. 17-21 på Rådhuset, Byrådssalen, Torvet 1, 4000 Eksempelby. Svar NEJ, hvis du er forhindret.",
       ],
     ]);
     expect(await flow.sms(ANNA, "nej")).toEqual([

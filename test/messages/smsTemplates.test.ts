@@ -6,6 +6,7 @@ import type { MessageContext } from "../../bot/messages/context.js";
 import { answerFaq } from "../../bot/messages/faq.js";
 import { helpReply, welcomeReply } from "../../bot/messages/general.js";
 import { invitationReply } from "../../bot/messages/invitation.js";
+import { reminderReply } from "../../bot/messages/reminder.js";
 import { joinList, sessionList } from "../../bot/messages/sessions.js";
 import { INTENT_IDS } from "../../bot/nlu/intents.js";
 import { measureSms } from "../../bot/sms/gsm.js";
@@ -52,6 +53,14 @@ describe.each(LANGUAGES)("SMS texts in %s", (language) => {
       answerFaq("faq.schedule", "", ctx, { absentSessionIds: new Set(["m1"]) })!.text,
     ],
     ["rsvp.accepted", ctx.t("rsvp.accepted", { sessions: joinList(sessionList(ctx), ctx) })],
+    // Every session, with something to bring as long as a member would write it.
+    ...assembly.sessions.flatMap((session): Array<[string, string]> => {
+      const withBring = { ...session, bring: "madpakke, pen og de papirer, vi sendte dig" };
+      return [
+        [`reminder.full ${session.id}`, reminderReply(ctx, withBring, 48).text],
+        [`reminder.short ${session.id}`, reminderReply(ctx, withBring, 3).text],
+      ];
+    }),
     [
       "attendance.noSessionOnDate",
       ctx.t("attendance.noSessionOnDate", {
