@@ -120,6 +120,15 @@ export const assemblySchema = z
         /** Hours before a session start when a reminder goes out, e.g. [48, 3]. */
         hoursBefore: z.array(z.number().positive()).default([48, 3]),
         quietHours: z.object({ start: clockTime, end: clockTime }).default({ start: "21:00", end: "08:00" }),
+        /** Minutes after a session ends when the members who were there are asked for feedback. */
+        feedbackDelayMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 60)
+          .default(30),
+        /** Days before the RSVP deadline when members who have not answered get one follow-up. */
+        invitationNudgeDaysBefore: z.number().int().min(0).max(60).default(3),
       })
       .prefault({}),
     feedbackQuestions: z.array(feedbackQuestion).default([]),

@@ -10,21 +10,68 @@ import { absentSessionIds } from "./attendance.js";
  * a new file simply gives a new plan, and a reminder for an old time can never come due.
  */
 
-export interface PlannedReminder {
+/** The outbox `purpose` of each automatic message, and the ledger's `kind`. */
+export type AutomaticKind = "reminder" | "nudge" | "feedback";
+
+interface Planned {
   /**
-   * Session id, its start and the hours before it: a moved session gets new keys. With the
-   * member's id it names the ledger row (which a merge of two records carries over).
+   * What it is about and when that is: a moved session gets new keys. With the member's id it
+   * names the ledger row (which a merge of two records carries over).
    */
   key: string;
   participantId: string;
-  session: Session;
-  hoursBefore: number;
-  /** The wall-clock moment `hoursBefore` before the start. */
+  /** The wall-clock moment it is meant for. */
   plannedFor: Date;
   /** When it may go out: `plannedFor`, or the end of the quiet hours it falls in. */
   dueAt: Date;
-  /** Set when it must not go out at all; the scheduler records the skip. */
-  skip?: "session-begun";
+  /** After this it is not sent: the session began, the deadline passed, the evening is long over. */
+  expiresAt: Date;
+  /** Set when it cannot go out before `expiresAt`; the scheduler records the skip. */
+  skip?: SkipReason;
+}
+
+export type SkipReason = "session-begun" | "deadline-passed" | "too-late";
+
+/** Why a message of each kind that comes too late is skipped. */
+export const EXPIRED: Record<AutomaticKind, SkipReason> = {
+  reminder: "session-begun",
+  nudge: "deadline-passed",
+  feedback: "too-late",
+};
+
+export interface PlannedReminder extends Planned {
+  kind: "reminder";
+  session: Session;
+  hoursBefore: number;
+}
+
+/** One follow-up to a member who has not answered the invitation, before the RSVP deadline. */
+export interface PlannedNudge extends Planned {
+  kind: "nudge";
+  /** The last day to answer, YYYY-MM-DD. */
+  deadline: string;
+}
+
+/** Thanks the members who were there, and opens the feedback, after a session. */
+export interface PlannedFeedback extends Planned {
+  kind: "feedback";
+  session: Session;
+}
+
+export type PlannedMessage = PlannedReminder | PlannedNudge | PlannedFeedback;
+
+/** Nudges and reminders that are not about an hour go out in the morning, for members of every age. */
+const NUDGE_HOUR = 10;
+/** A feedback request later than this after the session is not worth sending. */
+const FEEDBACK_WINDOW_MS = 24 * 3600 * 1000;
+
+/** Everything automatic that the assembly file and the members call for. */
+export function planMessages(assembly: Assembly, data: DbData): PlannedMessage[] {
+  return [
+    ...planSessionReminders(assembly, data),
+    ...planInvitationNudges(assembly, data),
+    ...planFeedbackRequests(assembly, data),
+  ];
 }
 
 export interface QuietHours {
@@ -44,27 +91,99 @@ export function planSessionReminders(assembly: Assembly, data: DbData): PlannedR
     if (session.cancelled) continue;
     const moments = hoursBefore.map((hours) => {
       const plannedFor = wallClockBefore(session.start, hours, assembly.timeZone);
-      const dueAt = endOfQuietHours(plannedFor, quietHours, assembly.timeZone);
-      return { hours, plannedFor, dueAt, begun: dueAt >= session.start };
+      return { hours, plannedFor, dueAt: endOfQuietHours(plannedFor, quietHours, assembly.timeZone) };
     });
     for (const participant of members) {
       if (!isRemindable(data, participant, session)) continue;
-      for (const { hours, plannedFor, dueAt, begun } of moments) {
+      for (const { hours, plannedFor, dueAt } of moments) {
         // A member who accepted late gets only the reminders still ahead of them.
         if (participant.invitationAt && plannedFor.toISOString() < participant.invitationAt) continue;
         plan.push({
+          kind: "reminder",
           key: reminderKey(session, hours),
           participantId: participant.id,
           session,
           hoursBefore: hours,
           plannedFor,
           dueAt,
-          ...(begun ? { skip: "session-begun" as const } : {}),
+          ...expiry("reminder", dueAt, session.start),
         });
       }
     }
   }
   return plan;
+}
+
+/**
+ * Invited members who have not answered (a question is no answer), `invitationNudgeDaysBefore`
+ * days before the RSVP deadline at 10:00. Once only, whatever later changes to the deadline.
+ */
+export function planInvitationNudges(assembly: Assembly, data: DbData): PlannedNudge[] {
+  const deadline = assembly.rsvpDeadline;
+  if (!deadline) return [];
+  const { invitationNudgeDaysBefore: days, quietHours } = assembly.reminders;
+  const [year, month, day] = deadline.split("-").map(Number) as [number, number, number];
+  const plannedFor = new Date(
+    new TZDate(year, month - 1, day - days, NUDGE_HOUR, 0, assembly.timeZone).getTime(),
+  );
+  const dueAt = endOfQuietHours(plannedFor, quietHours, assembly.timeZone);
+  const deadlineEnds = new Date(new TZDate(year, month - 1, day + 1, 0, 0, assembly.timeZone).getTime());
+  return data.participants
+    .filter((participant) => isNudgeable(participant))
+    .filter(
+      (participant) => !participant.invitationAt || participant.invitationAt <= plannedFor.toISOString(),
+    )
+    .map((participant) => ({
+      kind: "nudge" as const,
+      key: "nudge",
+      participantId: participant.id,
+      deadline,
+      plannedFor,
+      dueAt,
+      ...expiry("nudge", dueAt, deadlineEnds),
+    }));
+}
+
+/**
+ * `feedbackDelayMinutes` after each session ends, to the members who were there: until check-in
+ * is recorded, those who accepted and sent no word of absence. After the quiet hours it goes
+ * the next morning; a day after the session it is no longer sent.
+ */
+export function planFeedbackRequests(assembly: Assembly, data: DbData): PlannedFeedback[] {
+  const { feedbackDelayMinutes, quietHours } = assembly.reminders;
+  const members = data.participants.filter((participant) => participant.invitation === "accepted");
+  return assembly.sessions
+    .filter((session) => !session.cancelled)
+    .flatMap((session) => {
+      const plannedFor = new Date(session.end.getTime() + feedbackDelayMinutes * 60_000);
+      const dueAt = endOfQuietHours(plannedFor, quietHours, assembly.timeZone);
+      const expiresAt = new Date(session.end.getTime() + FEEDBACK_WINDOW_MS);
+      return members
+        .filter((participant) => isRemindable(data, participant, session))
+        .map((participant) => ({
+          kind: "feedback" as const,
+          key: `feedback:${session.id}@${session.start.toISOString()}`,
+          participantId: participant.id,
+          session,
+          plannedFor,
+          dueAt,
+          ...expiry("feedback", dueAt, expiresAt),
+        }));
+    });
+}
+
+/** Whether a planned message is still for this member, as they are now. Checked again at sending. */
+export function isStillDue(data: DbData, participant: Participant, planned: PlannedMessage): boolean {
+  if (planned.kind === "nudge") return isNudgeable(participant);
+  return isRemindable(data, participant, planned.session);
+}
+
+function expiry(kind: AutomaticKind, dueAt: Date, expiresAt: Date): Pick<Planned, "expiresAt" | "skip"> {
+  return dueAt >= expiresAt ? { expiresAt, skip: EXPIRED[kind] } : { expiresAt };
+}
+
+function isNudgeable(participant: Participant): boolean {
+  return participant.invitation === "invited" && !participant.optedOut;
 }
 
 /** Accepted, not opted out, and no word of absence for this session. Checked again at sending. */

@@ -1,10 +1,11 @@
 import type { Assembly } from "../assembly/load.js";
 import type { DbData, ReminderJob } from "../store/schema.js";
 import { findParticipant } from "./participants.js";
-import { planSessionReminders } from "./reminderPlan.js";
+import { planMessages } from "./reminderPlan.js";
 
 export interface ReminderReportRow {
-  sessionId: string;
+  /** None for an invitation nudge, which is about the assembly. */
+  sessionId?: string;
   kind: string;
   participantId: string;
   name?: string;
@@ -38,23 +39,26 @@ export function reminderReport(assembly: Assembly, data: DbData, filter: { sessi
       channel: job.channel,
     }));
   const recorded = new Set(data.reminderJobs.map((job) => `${job.id}|${job.participantId}`));
-  const planned = planSessionReminders(assembly, data)
-    .filter((plan) => !filter.sessionId || plan.session.id === filter.sessionId)
+  const planned = planMessages(assembly, data)
     .filter((plan) => !recorded.has(`${plan.key}|${plan.participantId}`))
     .map((plan): ReminderReportRow => ({
-      sessionId: plan.session.id,
-      kind: "reminder",
+      sessionId: plan.kind === "nudge" ? undefined : plan.session.id,
+      kind: plan.kind,
       participantId: plan.participantId,
       name: nameOf(plan.participantId),
       status: plan.skip ? "skipped" : "planned",
       plannedFor: plan.plannedFor.toISOString(),
       dueAt: plan.dueAt.toISOString(),
       reason: plan.skip,
-    }));
+    }))
+    .filter((row) => !filter.sessionId || row.sessionId === filter.sessionId);
   const order = new Map(assembly.sessions.map((session, index) => [session.id, index]));
+  // The invitation nudge first: it comes before every session.
+  const place = (row: ReminderReportRow) =>
+    row.sessionId === undefined ? -1 : (order.get(row.sessionId) ?? Infinity);
   return [...done, ...planned].sort(
     (a, b) =>
-      (order.get(a.sessionId) ?? Infinity) - (order.get(b.sessionId) ?? Infinity) ||
+      place(a) - place(b) ||
       a.plannedFor.localeCompare(b.plannedFor) ||
       (a.name ?? "").localeCompare(b.name ?? "", "da"),
   );

@@ -1,8 +1,9 @@
 import type { Logger } from "../logger.js";
-import type { ReminderJob } from "../store/schema.js";
-import type { DeliveryDeps } from "./delivery.js";
+import type { Participant, ReminderJob } from "../store/schema.js";
+import { feedbackRequestReply, nudgeReply } from "../messages/automatic.js";
+import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
 import { findParticipant } from "./participants.js";
-import { isQuiet, isRemindable, planSessionReminders, type PlannedReminder } from "./reminderPlan.js";
+import { EXPIRED, isQuiet, isStillDue, planMessages, type PlannedMessage } from "./reminderPlan.js";
 import { remindParticipant } from "./reminders.js";
 
 export interface ReminderSchedulerDeps extends DeliveryDeps {
@@ -33,15 +34,16 @@ const LEASE_MS = 2 * 60 * 1000;
 const byRow = (job: Pick<ReminderJob, "id" | "participantId">) => `${job.id}|${job.participantId}`;
 
 /**
- * Sends the automatic session reminders when they are due: once, never inside the quiet hours,
- * never after the session has begun. Each tick works out the plan afresh and compares it with
- * the ledger (`reminderJobs`); the claim is written before the send and the outcome after it.
+ * Sends the automatic messages (session reminders, invitation nudges, feedback requests) when
+ * they are due: once, never inside the quiet hours, never once they are too late. Each tick
+ * works out the plan afresh and compares it with the ledger (`reminderJobs`); the claim is
+ * written before the send and the outcome after it.
  */
 export function createReminderScheduler(deps: ReminderSchedulerDeps) {
   let status: SchedulerStatus = { overdue: 0 };
 
   /** A new row, or the outcome on the claim. A member erased meanwhile leaves no row behind. */
-  async function record(planned: PlannedReminder, fields: Omit<ReminderJob, keyof ReminderKeyFields>) {
+  async function record(planned: PlannedMessage, fields: Omit<ReminderJob, keyof ReminderKeyFields>) {
     await deps.store.update((data) => {
       const existing = data.reminderJobs.lookup(byRow, byRow(rowOf(planned)));
       if (existing) Object.assign(existing, fields);
@@ -51,11 +53,11 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
   }
 
   /** Writes the claim, unless the member stopped being due meanwhile (an opt-out or absence wins). */
-  async function claim(planned: PlannedReminder, now: Date) {
+  async function claim(planned: PlannedMessage, now: Date) {
     return deps.store.update((data) => {
       if (data.reminderJobs.lookup(byRow, byRow(rowOf(planned)))) return undefined;
       const participant = findParticipant(data, planned.participantId);
-      if (!participant || !isRemindable(data, participant, planned.session)) return undefined;
+      if (!participant || !isStillDue(data, participant, planned)) return undefined;
       data.reminderJobs.push({
         ...rowOf(planned),
         status: "sending",
@@ -66,15 +68,13 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
     });
   }
 
-  async function send(planned: PlannedReminder, now: Date): Promise<keyof TickReport | undefined> {
+  async function send(planned: PlannedMessage, now: Date): Promise<keyof TickReport | undefined> {
     const participant = await claim(planned, now);
     if (!participant) return undefined;
-    const channel = await remindParticipant(deps, participant, planned.session, planned.hoursBefore).catch(
-      (error: unknown) => {
-        deps.logger.warn({ err: error, key: planned.key }, "reminder could not be sent");
-        return undefined;
-      },
-    );
+    const channel = await deliver(planned, participant).catch((error: unknown) => {
+      deps.logger.warn({ err: error, key: planned.key }, "reminder could not be sent");
+      return undefined;
+    });
     const at = deps.clock().toISOString();
     await record(
       planned,
@@ -83,6 +83,19 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
         : { status: "failed", reason: "not-delivered", updatedAt: at },
     );
     return channel ? "sent" : "failed";
+  }
+
+  function deliver(planned: PlannedMessage, participant: Participant): Promise<string | undefined> {
+    switch (planned.kind) {
+      case "reminder":
+        return remindParticipant(deps, participant, planned.session, planned.hoursBefore);
+      case "nudge":
+        return deliverToParticipant(deps, participant, "nudge", (ctx) => nudgeReply(ctx, planned.deadline));
+      case "feedback":
+        return deliverToParticipant(deps, participant, "feedback", (ctx) =>
+          feedbackRequestReply(ctx, planned.session),
+        );
+    }
   }
 
   return {
@@ -112,7 +125,7 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
       const now = deps.clock();
       const { assembly, store } = deps;
       const report: TickReport = { sent: 0, skipped: 0, failed: 0 };
-      const open = planSessionReminders(assembly, store.data).filter(
+      const open = planMessages(assembly, store.data).filter(
         (planned) => !store.data.reminderJobs.lookup(byRow, byRow(rowOf(planned))),
       );
       const quiet = isQuiet(now, assembly.reminders.quietHours, assembly.timeZone);
@@ -146,35 +159,39 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
 
 type ReminderKeyFields = Pick<ReminderJob, "id" | "participantId" | "sessionId" | "kind" | "plannedFor">;
 
-function rowOf(planned: PlannedReminder): ReminderKeyFields {
+function rowOf(planned: PlannedMessage): ReminderKeyFields {
   return {
     id: planned.key,
     participantId: planned.participantId,
-    sessionId: planned.session.id,
-    kind: "reminder",
+    ...(planned.kind === "nudge" ? {} : { sessionId: planned.session.id }),
+    kind: planned.kind,
     plannedFor: planned.plannedFor.toISOString(),
   };
 }
 
 /**
- * The reminders whose moment has come, each with the reason it is skipped, if it is. Of a
+ * The messages whose moment has come, each with the reason it is skipped, if it is. Of a
  * member's reminders for one session only the latest due one goes out (after a long stop the
- * 48-hour one is not sent beside the 3-hour one), and none once the session has begun.
+ * 48-hour one is not sent beside the 3-hour one), and nothing once it is too late.
  */
-function decide(open: PlannedReminder[], now: Date): Array<[PlannedReminder, string | undefined]> {
+function decide(open: PlannedMessage[], now: Date): Array<[PlannedMessage, string | undefined]> {
   const due = open.filter((planned) => planned.plannedFor <= now);
-  const latest = new Map<string, PlannedReminder>();
+  const latest = new Map<string, PlannedMessage>();
+  const group = (planned: PlannedMessage) =>
+    planned.kind === "reminder" ? `${planned.session.id}|${planned.participantId}` : undefined;
   for (const planned of due) {
-    const key = `${planned.session.id}|${planned.participantId}`;
+    const key = group(planned);
+    if (!key) continue;
     const current = latest.get(key);
     if (!current || planned.plannedFor > current.plannedFor) latest.set(key, planned);
   }
   return due
     .filter((planned) => planned.dueAt <= now || planned.skip)
     .map((planned) => {
-      if (planned.skip || now >= planned.session.start) return [planned, "session-begun"];
-      if (latest.get(`${planned.session.id}|${planned.participantId}`) !== planned)
-        return [planned, "superseded"];
+      if (planned.skip) return [planned, planned.skip];
+      if (now >= planned.expiresAt) return [planned, EXPIRED[planned.kind]];
+      const key = group(planned);
+      if (key && latest.get(key) !== planned) return [planned, "superseded"];
       return [planned, undefined];
     });
 }

@@ -85,8 +85,9 @@ const reminderJob = z.object({
   /** The plan's key; with `participantId` it names the row. */
   id: z.string(),
   participantId: z.string(),
-  sessionId: z.string(),
-  kind: z.string(),
+  /** The session it is about; an invitation nudge is about the assembly. */
+  sessionId: z.string().optional(),
+  kind: z.enum(["reminder", "nudge", "feedback"]),
   plannedFor: isoTime,
   status: z.enum(["sending", "sent", "skipped", "failed", "uncertain"]),
   reason: z.string().optional(),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { endOfQuietHours, planSessionReminders, wallClockBefore } from "../../bot/domain/reminderPlan.js";
+import {
+  endOfQuietHours,
+  planFeedbackRequests,
+  planInvitationNudges,
+  planSessionReminders,
+  wallClockBefore,
+} from "../../bot/domain/reminderPlan.js";
 import { emptyDb, type DbData, type Participant } from "../../bot/store/schema.js";
 import { assemblyWith } from "../helpers/reminderAssembly.js";
 
@@ -115,6 +121,62 @@ describe("the reminder plan", () => {
     expect(threeHours.map((p) => [p.session.id, iso(p.plannedFor), iso(p.dueAt), p.skip])).toEqual([
       ["sat", "2026-05-16T05:00:00.000Z", "2026-05-16T06:00:00.000Z", undefined],
       ["early", "2026-05-19T02:30:00.000Z", "2026-05-19T06:00:00.000Z", "session-begun"],
+    ]);
+  });
+});
+
+describe("the invitation nudge", () => {
+  it("is planned once, 3 days before the RSVP deadline at 10:00, for invited members who have not answered", () => {
+    const assembly = assemblyWith(
+      [{ id: "m1", date: "2026-04-14", start: "17:00", end: "21:00" }],
+      {},
+      "2026-04-07",
+    );
+    const data = dataWith(
+      member("ane", { invitation: "invited" }),
+      member("bo"),
+      member("carl", { invitation: "declined" }),
+      member("dorte", { invitation: "invited", optedOut: true }),
+      member("eva", { invitation: "none" }),
+    );
+    expect(
+      planInvitationNudges(assembly, data).map((p) => [p.key, p.participantId, iso(p.dueAt), p.skip]),
+    ).toEqual([["nudge", "ane", "2026-04-04T08:00:00.000Z", undefined]]);
+  });
+
+  it("is not planned without an RSVP deadline", () => {
+    const assembly = assemblyWith([{ id: "m1", date: "2026-04-14", start: "17:00", end: "21:00" }]);
+    expect(planInvitationNudges(assembly, dataWith(member("ane", { invitation: "invited" })))).toEqual([]);
+  });
+});
+
+describe("the feedback request", () => {
+  it("follows a session by 30 minutes, and after the quiet hours begin it waits for the morning", () => {
+    const assembly = assemblyWith([
+      { id: "tue", date: "2026-04-14", start: "17:00", end: "21:00" },
+      { id: "sat", date: "2026-04-18", start: "10:00", end: "16:00" },
+    ]);
+    const data = dataWith(member("ane"), member("bo", { invitation: "invited" }));
+    data.attendance.push({
+      participantId: "ane",
+      sessionId: "sat",
+      status: "absent",
+      updatedAt: "2026-04-01T00:00:00Z",
+    });
+    expect(
+      planFeedbackRequests(assembly, data).map((p) => [
+        p.key,
+        p.participantId,
+        iso(p.plannedFor),
+        iso(p.dueAt),
+      ]),
+    ).toEqual([
+      [
+        "feedback:tue@2026-04-14T15:00:00.000Z",
+        "ane",
+        "2026-04-14T19:30:00.000Z",
+        "2026-04-15T06:00:00.000Z",
+      ],
     ]);
   });
 });

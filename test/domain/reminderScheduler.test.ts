@@ -232,6 +232,40 @@ describe("the reminder scheduler", () => {
     expect(ledger()).toEqual([`p1 ${KEY_48} uncertain stopped-while-sending`]);
   });
 
+  it("thanks the members of an evening session the next morning, and says i går", async () => {
+    const { scheduler, moveTo, sms, ledger } = await setup();
+    moveTo(new Date("2026-04-15T06:00:00Z"));
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 2, failed: 0 });
+    expect(sms()).toEqual([
+      "+4520000001: Tak, fordi du var med i går. Vi vil gerne høre, hvordan mødet var for dig. Vi skriver snart med et par korte spørgsmål.",
+    ]);
+    expect(ledger().at(-1)).toBe("p1 feedback:m1@2026-04-14T15:00:00.000Z sent");
+  });
+
+  it("thanks the members of a Saturday session the same afternoon, and says i dag", async () => {
+    const { scheduler, moveTo, sms } = await setup({
+      assembly: assemblyWith([{ id: "m1", date: "2026-04-18", start: "10:00", end: "16:00" }]),
+    });
+    moveTo(new Date("2026-04-18T14:30:00Z"));
+    await scheduler.tick();
+    expect(sms()).toEqual([
+      "+4520000001: Tak, fordi du var med i dag. Vi vil gerne høre, hvordan mødet var for dig. Vi skriver snart med et par korte spørgsmål.",
+    ]);
+  });
+
+  it("nudges once the invited members who have not answered, and no one who has", async () => {
+    const { scheduler, moveTo, sms } = await setup({
+      assembly: assemblyWith([TUESDAY], {}, "2026-04-07"),
+      members: [{ invitation: "invited" }, { invitation: "accepted" }],
+    });
+    moveTo(new Date("2026-04-04T08:00:00Z"));
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(sms()).toEqual([
+      "+4520000001: Hej igen. Vi mangler dit svar på invitationen til Borgersamlingen om klima og grøn omstilling. Vil du være med? Svar JA eller NEJ senest tirsdag den 7. april.",
+    ]);
+  });
+
   it("records a reminder that could not be sent as failed", async () => {
     const { scheduler, moveTo, ledger } = await setup({ members: [{ phone: undefined }] });
     moveTo(AT_48H);

@@ -76,6 +76,16 @@ describe("the automatic reminder", () => {
         plannedFor: "2026-12-15T13:00:00.000Z",
         dueAt: "2026-12-15T13:00:00.000Z",
       },
+      // 30 minutes after 21:00 is inside the quiet hours: the thanks go the next morning.
+      {
+        sessionId: "m1",
+        kind: "feedback",
+        participantId: annaId,
+        name: "Anna Andersen",
+        status: "planned",
+        plannedFor: "2026-12-15T20:30:00.000Z",
+        dueAt: "2026-12-16T07:00:00.000Z",
+      },
     ]);
     const bytes = Buffer.from(await (await flow.api.reminders("?sessionId=m1&format=csv")).arrayBuffer());
     // With the BOM Danish Excel needs to read UTF-8.

@@ -6,6 +6,7 @@ import type { MessageContext } from "../../bot/messages/context.js";
 import { answerFaq } from "../../bot/messages/faq.js";
 import { helpReply, welcomeReply } from "../../bot/messages/general.js";
 import { invitationReply } from "../../bot/messages/invitation.js";
+import { feedbackRequestReply, nudgeReply } from "../../bot/messages/automatic.js";
 import { reminderReply } from "../../bot/messages/reminder.js";
 import { joinList, sessionList } from "../../bot/messages/sessions.js";
 import { INTENT_IDS } from "../../bot/nlu/intents.js";
@@ -59,8 +60,10 @@ describe.each(LANGUAGES)("SMS texts in %s", (language) => {
       return [
         [`reminder.full ${session.id}`, reminderReply(ctx, withBring, 48).text],
         [`reminder.short ${session.id}`, reminderReply(ctx, withBring, 3).text],
+        [`feedbackRequest ${session.id}`, feedbackRequestReply(ctx, session).text],
       ];
     }),
+    ["nudge", nudgeReply(ctx, "2026-12-08").text],
     [
       "attendance.noSessionOnDate",
       ctx.t("attendance.noSessionOnDate", {
