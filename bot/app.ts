@@ -14,6 +14,7 @@ import type { Config } from "./config.js";
 import { pruneInbound } from "./domain/inboundJournal.js";
 import { createOrganizerDirectory } from "./domain/organizers.js";
 import { createReminderScheduler, type ReminderScheduler } from "./domain/reminderScheduler.js";
+import { recordScheduleChanges } from "./domain/sessionChanges.js";
 import { createTranslations } from "./i18n/i18n.js";
 import type { Logger } from "./logger.js";
 import { createServer } from "./server.js";
@@ -54,6 +55,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const store = await Store.open({ file: config.dbFile, now: clock, log: (message) => logger.warn(message) });
   try {
     const assembly = await loadAssembly(config.assemblyFile, store, clock);
+    // Sessions the file moved or cancelled since the last start get a notice to their members.
+    const changes = await store.update((data) => recordScheduleChanges(data, assembly, clock()));
+    if (changes > 0) logger.info({ changes }, "sessions were moved or cancelled in the assembly file");
     const twilioApi =
       options.twilioApi ??
       (config.twilio.accountSid && config.twilio.authToken

@@ -11,7 +11,7 @@ import { absentSessionIds } from "./attendance.js";
  */
 
 /** The outbox `purpose` of each automatic message, and the ledger's `kind`. */
-export type AutomaticKind = "reminder" | "nudge" | "feedback";
+export type AutomaticKind = "reminder" | "nudge" | "feedback" | "session-change";
 
 interface Planned {
   /**
@@ -37,6 +37,7 @@ export const EXPIRED: Record<AutomaticKind, SkipReason> = {
   reminder: "session-begun",
   nudge: "deadline-passed",
   feedback: "too-late",
+  "session-change": "session-begun",
 };
 
 export interface PlannedReminder extends Planned {
@@ -58,7 +59,19 @@ export interface PlannedFeedback extends Planned {
   session: Session;
 }
 
-export type PlannedMessage = PlannedReminder | PlannedNudge | PlannedFeedback;
+/** One notice that a session was moved or cancelled, to those who would have been reminded. */
+export interface PlannedSessionChange extends Planned {
+  kind: "session-change";
+  sessionId: string;
+  /** The start it had. */
+  from: Date;
+  /** The session as it is now; absent or cancelled when it was cancelled. */
+  session?: Session;
+  /** When the change was found: of two changes to one session only the later is told. */
+  seenAt: Date;
+}
+
+export type PlannedMessage = PlannedReminder | PlannedNudge | PlannedFeedback | PlannedSessionChange;
 
 /** Nudges and reminders that are not about an hour go out in the morning, for members of every age. */
 const NUDGE_HOUR = 10;
@@ -71,7 +84,42 @@ export function planMessages(assembly: Assembly, data: DbData): PlannedMessage[]
     ...planSessionReminders(assembly, data),
     ...planInvitationNudges(assembly, data),
     ...planFeedbackRequests(assembly, data),
+    ...planSessionChangeNotices(assembly, data),
   ];
+}
+
+/**
+ * A notice for each session the file moved or cancelled while it was ahead, at the next
+ * allowed hour, to the members who would have been reminded; too late once the old or the new
+ * start has come.
+ */
+export function planSessionChangeNotices(assembly: Assembly, data: DbData): PlannedSessionChange[] {
+  const { quietHours } = assembly.reminders;
+  const members = data.participants.filter((participant) => participant.invitation === "accepted");
+  return data.sessionChanges.toArray().flatMap((change) => {
+    const session = assembly.sessions.find((candidate) => candidate.id === change.sessionId);
+    const from = new Date(change.from);
+    // Moved back to where it was: nothing to tell.
+    if (session && !session.cancelled && session.start.getTime() === from.getTime()) return [];
+    const seenAt = new Date(change.seenAt);
+    const dueAt = endOfQuietHours(seenAt, quietHours, assembly.timeZone);
+    const moved = session && !session.cancelled ? session.start : undefined;
+    const expiresAt = moved && moved < from ? moved : from;
+    return members
+      .filter((participant) => isRemindable(data, participant, change.sessionId))
+      .map((participant) => ({
+        kind: "session-change" as const,
+        key: `session-change:${change.sessionId}@${change.from}:${change.seenAt}`,
+        participantId: participant.id,
+        sessionId: change.sessionId,
+        from,
+        session,
+        seenAt,
+        plannedFor: seenAt,
+        dueAt,
+        ...expiry("session-change", dueAt, expiresAt),
+      }));
+  });
 }
 
 export interface QuietHours {
@@ -94,7 +142,7 @@ export function planSessionReminders(assembly: Assembly, data: DbData): PlannedR
       return { hours, plannedFor, dueAt: endOfQuietHours(plannedFor, quietHours, assembly.timeZone) };
     });
     for (const participant of members) {
-      if (!isRemindable(data, participant, session)) continue;
+      if (!isRemindable(data, participant, session.id)) continue;
       for (const { hours, plannedFor, dueAt } of moments) {
         // A member who accepted late gets only the reminders still ahead of them.
         if (participant.invitationAt && plannedFor.toISOString() < participant.invitationAt) continue;
@@ -159,7 +207,7 @@ export function planFeedbackRequests(assembly: Assembly, data: DbData): PlannedF
       const dueAt = endOfQuietHours(plannedFor, quietHours, assembly.timeZone);
       const expiresAt = new Date(session.end.getTime() + FEEDBACK_WINDOW_MS);
       return members
-        .filter((participant) => isRemindable(data, participant, session))
+        .filter((participant) => isRemindable(data, participant, session.id))
         .map((participant) => ({
           kind: "feedback" as const,
           key: `feedback:${session.id}@${session.start.toISOString()}`,
@@ -172,10 +220,16 @@ export function planFeedbackRequests(assembly: Assembly, data: DbData): PlannedF
     });
 }
 
+/** The session a message is about; an invitation nudge is about the assembly. */
+export function sessionIdOf(planned: PlannedMessage): string | undefined {
+  if (planned.kind === "nudge") return undefined;
+  return planned.kind === "session-change" ? planned.sessionId : planned.session.id;
+}
+
 /** Whether a planned message is still for this member, as they are now. Checked again at sending. */
 export function isStillDue(data: DbData, participant: Participant, planned: PlannedMessage): boolean {
-  if (planned.kind === "nudge") return isNudgeable(participant);
-  return isRemindable(data, participant, planned.session);
+  const sessionId = sessionIdOf(planned);
+  return sessionId === undefined ? isNudgeable(participant) : isRemindable(data, participant, sessionId);
 }
 
 function expiry(kind: AutomaticKind, dueAt: Date, expiresAt: Date): Pick<Planned, "expiresAt" | "skip"> {
@@ -187,11 +241,11 @@ function isNudgeable(participant: Participant): boolean {
 }
 
 /** Accepted, not opted out, and no word of absence for this session. Checked again at sending. */
-export function isRemindable(data: DbData, participant: Participant, session: Session): boolean {
+export function isRemindable(data: DbData, participant: Participant, sessionId: string): boolean {
   return (
     participant.invitation === "accepted" &&
     !participant.optedOut &&
-    !absentSessionIds(data, participant.id).has(session.id)
+    !absentSessionIds(data, participant.id).has(sessionId)
   );
 }
 

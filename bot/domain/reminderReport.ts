@@ -1,7 +1,7 @@
 import type { Assembly } from "../assembly/load.js";
 import type { DbData, ReminderJob } from "../store/schema.js";
 import { findParticipant } from "./participants.js";
-import { planMessages } from "./reminderPlan.js";
+import { planMessages, sessionIdOf } from "./reminderPlan.js";
 
 export interface ReminderReportRow {
   /** None for an invitation nudge, which is about the assembly. */
@@ -42,7 +42,7 @@ export function reminderReport(assembly: Assembly, data: DbData, filter: { sessi
   const planned = planMessages(assembly, data)
     .filter((plan) => !recorded.has(`${plan.key}|${plan.participantId}`))
     .map((plan): ReminderReportRow => ({
-      sessionId: plan.kind === "nudge" ? undefined : plan.session.id,
+      sessionId: sessionIdOf(plan),
       kind: plan.kind,
       participantId: plan.participantId,
       name: nameOf(plan.participantId),

@@ -1,9 +1,16 @@
 import type { Logger } from "../logger.js";
 import type { Participant, ReminderJob } from "../store/schema.js";
-import { feedbackRequestReply, nudgeReply } from "../messages/automatic.js";
+import { feedbackRequestReply, nudgeReply, sessionChangeReply } from "../messages/automatic.js";
 import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
 import { findParticipant } from "./participants.js";
-import { EXPIRED, isQuiet, isStillDue, planMessages, type PlannedMessage } from "./reminderPlan.js";
+import {
+  EXPIRED,
+  isQuiet,
+  isStillDue,
+  planMessages,
+  sessionIdOf,
+  type PlannedMessage,
+} from "./reminderPlan.js";
 import { remindParticipant } from "./reminders.js";
 
 export interface ReminderSchedulerDeps extends DeliveryDeps {
@@ -95,6 +102,10 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
         return deliverToParticipant(deps, participant, "feedback", (ctx) =>
           feedbackRequestReply(ctx, planned.session),
         );
+      case "session-change":
+        return deliverToParticipant(deps, participant, "session-change", (ctx) =>
+          sessionChangeReply(ctx, planned.from, planned.session),
+        );
     }
   }
 
@@ -163,7 +174,7 @@ function rowOf(planned: PlannedMessage): ReminderKeyFields {
   return {
     id: planned.key,
     participantId: planned.participantId,
-    ...(planned.kind === "nudge" ? {} : { sessionId: planned.session.id }),
+    sessionId: sessionIdOf(planned),
     kind: planned.kind,
     plannedFor: planned.plannedFor.toISOString(),
   };
@@ -177,8 +188,12 @@ function rowOf(planned: PlannedMessage): ReminderKeyFields {
 function decide(open: PlannedMessage[], now: Date): Array<[PlannedMessage, string | undefined]> {
   const due = open.filter((planned) => planned.plannedFor <= now);
   const latest = new Map<string, PlannedMessage>();
+  // A member's reminders of one session, and the notices of changes to one session, each
+  // count as one: only the latest due goes out.
   const group = (planned: PlannedMessage) =>
-    planned.kind === "reminder" ? `${planned.session.id}|${planned.participantId}` : undefined;
+    planned.kind === "reminder" || planned.kind === "session-change"
+      ? `${planned.kind}|${sessionIdOf(planned)}|${planned.participantId}`
+      : undefined;
   for (const planned of due) {
     const key = group(planned);
     if (!key) continue;

@@ -3,7 +3,7 @@ import type { Session } from "../assembly/load.js";
 import { formatDay, localDateOf } from "../format/danishTime.js";
 import type { MessageContext } from "./context.js";
 import type { Reply } from "./reply.js";
-import { localeButtons } from "./sessions.js";
+import { localeButtons, sessionWhen } from "./sessions.js";
 
 /** Sessions ending at this hour or later were "i aften"; earlier ones "i dag". */
 const EVENING_FROM_HOUR = 17;
@@ -30,4 +30,16 @@ export function feedbackRequestReply(ctx: MessageContext, session: Session): Rep
   const evening = new TZDate(session.end.getTime(), timeZone).getHours() >= EVENING_FROM_HOUR;
   const key = !sameDay ? "yesterday" : evening ? "tonight" : "today";
   return { text: ctx.t(`feedbackRequest.${key}`) };
+}
+
+/**
+ * "Mødet lørdag den 14. marts er aflyst." or "… er flyttet til lørdag den 21. marts kl. 10-16.",
+ * for those who would have been reminded of it.
+ */
+export function sessionChangeReply(ctx: MessageContext, from: Date, session: Session | undefined): Reply {
+  const day = formatDay(from, { language: ctx.language, timeZone: ctx.assembly.timeZone, now: ctx.now });
+  if (!session || session.cancelled) return { text: ctx.t("sessionChange.cancelled", { day }) };
+  return {
+    text: ctx.t("sessionChange.moved", { day, when: sessionWhen(session, ctx), venue: session.venue.name }),
+  };
 }

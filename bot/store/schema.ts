@@ -87,7 +87,7 @@ const reminderJob = z.object({
   participantId: z.string(),
   /** The session it is about; an invitation nudge is about the assembly. */
   sessionId: z.string().optional(),
-  kind: z.enum(["reminder", "nudge", "feedback"]),
+  kind: z.enum(["reminder", "nudge", "feedback", "session-change"]),
   plannedFor: isoTime,
   status: z.enum(["sending", "sent", "skipped", "failed", "uncertain"]),
   reason: z.string().optional(),
@@ -175,12 +175,30 @@ const inboundMessage = z.object({
 });
 export type InboundMessage = z.infer<typeof inboundMessage>;
 
+/**
+ * A session that the assembly file moved or cancelled while it was still ahead, as a start
+ * found it. The members who would have been reminded get one notice about it.
+ */
+const sessionChange = z.object({
+  sessionId: z.string(),
+  /** The start it had. */
+  from: isoTime,
+  /** The start it has now; absent when it was cancelled. */
+  to: isoTime.optional(),
+  seenAt: isoTime,
+});
+export type SessionChange = z.infer<typeof sessionChange>;
+
 /** Tables default to empty, so adding a table later needs no migration step. */
 export const dbSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   meta: z.object({
     createdAt: isoTime,
     demoAnchor: z.iso.date().optional(),
+    /** Each session's start (and whether it is cancelled) as the last start saw the assembly file. */
+    schedule: z
+      .record(z.string(), z.object({ start: isoTime, cancelled: z.boolean().optional() }))
+      .optional(),
     /** The last commit of DB_FILE.wal folded into this snapshot; later ones are replayed at start. */
     walSeq: z.number().int().min(0).optional(),
     /** Tells a wrong or replaced DB_FILE.key apart from the one the data was keyed with. */
@@ -197,6 +215,7 @@ export const dbSchema = z.object({
   history: tableOf(historyEvent),
   botState: tableOf(stateItem),
   inbound: tableOf(inboundMessage),
+  sessionChanges: tableOf(sessionChange),
   localDeliveries: tableOf(localDelivery),
   /**
    * HMAC-SHA-256 (keyed with DB_FILE.key) of the phone numbers of people who asked to be
@@ -222,6 +241,7 @@ export function emptyDb(now: Date): DbData {
     history: new Table(),
     botState: new Table(),
     inbound: new Table(),
+    sessionChanges: new Table(),
     localDeliveries: new Table(),
     suppressedPhones: [],
   };
@@ -241,6 +261,7 @@ export const CHUNKED_TABLES = [
   "history",
   "botState",
   "inbound",
+  "sessionChanges",
   "localDeliveries",
 ] as const satisfies readonly (keyof Tables)[];
 /** The schema of one row of each table, so a commit checks only the rows it touched. */
@@ -256,6 +277,7 @@ export const rowSchemas: { [Name in keyof Tables]: z.ZodType } = {
   history: historyEvent,
   botState: stateItem,
   inbound: inboundMessage,
+  sessionChanges: sessionChange,
   localDeliveries: localDelivery,
   suppressedPhones: z.string(),
 };

@@ -4,6 +4,7 @@ import { setAttendance, setOptOut } from "../../bot/domain/attendance.js";
 import { eraseParticipant } from "../../bot/domain/erasure.js";
 import type { MemberMessenger } from "../../bot/domain/memberMessenger.js";
 import { createReminderScheduler } from "../../bot/domain/reminderScheduler.js";
+import { recordScheduleChanges } from "../../bot/domain/sessionChanges.js";
 import { createTranslations } from "../../bot/i18n/i18n.js";
 import { createLogger } from "../../bot/logger.js";
 import { createSmsSender, type SmsSender } from "../../bot/sms/smsSender.js";
@@ -263,6 +264,60 @@ describe("the reminder scheduler", () => {
     expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
     expect(sms()).toEqual([
       "+4520000001: Hej igen. Vi mangler dit svar på invitationen til Borgersamlingen om klima og grøn omstilling. Vil du være med? Svar JA eller NEJ senest tirsdag den 7. april.",
+    ]);
+  });
+
+  it("tells the members once that a session was moved, at the next allowed hour", async () => {
+    const { store, moveTo, sms } = await setup({ members: [{}, { invitation: "declined" }] });
+    const moved = assemblyWith([{ ...TUESDAY, date: "2026-04-21" }]);
+    await store.update((data) =>
+      recordScheduleChanges(data, assemblyWith([TUESDAY]), new Date("2026-04-01T10:00:00Z")),
+    );
+    // The organizers move the session on a Friday evening; the server restarts at 22:00.
+    const at = new Date("2026-04-10T20:00:00Z");
+    expect(await store.update((data) => recordScheduleChanges(data, moved, at))).toBe(1);
+    const scheduler = createScheduler(
+      store,
+      moved,
+      createSmsSender({ store, clock: () => at, logger: createLogger({ level: "silent" }) }),
+      () => at,
+    );
+    moveTo(at);
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    const morning = new Date("2026-04-11T06:00:00Z");
+    const next = createScheduler(
+      store,
+      moved,
+      createSmsSender({ store, clock: () => morning, logger: createLogger({ level: "silent" }) }),
+      () => morning,
+    );
+    expect(await next.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    expect(await next.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(sms()).toEqual([
+      "+4520000001: Mødet tirsdag den 14. april er flyttet til tirsdag den 21. april kl. 17-21 på Rådhuset, Byrådssalen. Svar NEJ, hvis du er forhindret.",
+    ]);
+  });
+
+  it("tells the members that a session was cancelled, and sends no reminder for it", async () => {
+    const { store, moveTo, sms } = await setup();
+    const cancelled = assemblyWith([{ ...TUESDAY, cancelled: true }]);
+    await store.update((data) =>
+      recordScheduleChanges(data, assemblyWith([TUESDAY]), new Date("2026-04-01T10:00:00Z")),
+    );
+    expect(
+      await store.update((data) => recordScheduleChanges(data, cancelled, new Date("2026-04-12T10:00:00Z"))),
+    ).toBe(1);
+    const at = AT_48H;
+    const scheduler = createScheduler(
+      store,
+      cancelled,
+      createSmsSender({ store, clock: () => at, logger: createLogger({ level: "silent" }) }),
+      () => at,
+    );
+    moveTo(at);
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    expect(sms()).toEqual([
+      "+4520000001: Mødet tirsdag den 14. april er aflyst. Vi skriver til dig, hvis der kommer en ny dato.",
     ]);
   });
 
