@@ -132,10 +132,13 @@ const describeFailure = (failure: TwilioSendError) =>
 /**
  * Spaces requests to Twilio `1000 / ratePerSecond` ms apart, however many sends run at once,
  * so a burst of invitations or reminders is not answered 429 and a retry waits its turn too.
+ * Infinity lifts the limit (a benchmark measuring the bot's own cost): no limiter at all.
  */
-function createLimiter(ratePerSecond: number): Bottleneck {
+function createThrottle(ratePerSecond: number): <T>(request: () => Promise<T>) => Promise<T> {
   if (!(ratePerSecond > 0)) throw new RangeError("sms: ratePerSecond must be more than 0");
-  return new Bottleneck({ minTime: Number.isFinite(ratePerSecond) ? 1000 / ratePerSecond : 0 });
+  if (ratePerSecond === Number.POSITIVE_INFINITY) return (request) => request();
+  const limiter = new Bottleneck({ minTime: 1000 / ratePerSecond });
+  return (request) => limiter.schedule(request);
 }
 
 /**
@@ -146,7 +149,7 @@ function createLimiter(ratePerSecond: number): Bottleneck {
  */
 export function createSmsSender(deps: SmsSenderDeps): SmsSender {
   const { store, clock, logger, twilio } = deps;
-  const limiter = createLimiter(twilio?.ratePerSecond ?? DEFAULT_SMS_RATE);
+  const throttle = createThrottle(twilio?.ratePerSecond ?? DEFAULT_SMS_RATE);
   const retry: SmsRetryOptions = { ...DEFAULT_SMS_RETRY, ...twilio?.retry };
 
   async function addToOutbox(
@@ -285,7 +288,7 @@ export function createSmsSender(deps: SmsSenderDeps): SmsSender {
         const sent = await pRetry(
           async (attempt) => {
             if (attempt > 1) await recordRetry(message.id, args.to, attempt, lastFailure);
-            return await limiter.schedule(() => twilio.api.create(params));
+            return await throttle(() => twilio.api.create(params));
           },
           {
             retries: Math.max(0, retry.attempts - 1),
