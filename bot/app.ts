@@ -18,7 +18,7 @@ import { recordScheduleChanges } from "./domain/sessionChanges.js";
 import { createTranslations } from "./i18n/i18n.js";
 import type { Logger } from "./logger.js";
 import { createServer } from "./server.js";
-import { createSmsSender } from "./sms/smsSender.js";
+import { createSmsSender, type SmsRetryOptions } from "./sms/smsSender.js";
 import { createTwilioMessagesApi, type TwilioMessagesApi } from "./sms/twilioProvider.js";
 import { Store } from "./store/store.js";
 
@@ -29,6 +29,8 @@ export interface AppOptions {
   classify: Classify;
   /** Tests pass a fake Twilio; otherwise it is built from the config when credentials are set. */
   twilioApi?: TwilioMessagesApi;
+  /** Tests retry Twilio's 429 and 5xx without waiting (`{ minTimeout: 0 }`). */
+  smsRetry?: Partial<SmsRetryOptions>;
 }
 
 export interface App {
@@ -75,6 +77,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         from: config.twilio.from,
         messagingServiceSid: config.twilio.messagingServiceSid,
         statusCallbackUrl: config.publicUrl ? `${config.publicUrl}/api/sms/status` : undefined,
+        ratePerSecond: config.twilio.ratePerSecond,
+        retry: options.smsRetry,
       },
     });
     const cloudAdapter = createCloudAdapter(config);

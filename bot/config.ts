@@ -11,6 +11,11 @@ const optionalText = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+/** One Danish long code sends one SMS a second; a Messaging Service with more senders allows more. */
+export const DEFAULT_SMS_RATE_PER_SECOND = 1;
+/** Far above any Twilio sender's rate: a larger value is a typo, not a plan. */
+const MAX_SMS_RATE_PER_SECOND = 1000;
+
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const envSchema = z
@@ -45,6 +50,13 @@ const envSchema = z
         .string()
         .regex(/^MG[0-9a-fA-F]{32}$/, "must look like MG followed by 32 hex characters")
         .optional(),
+    ),
+    SMS_RATE_PER_SECOND: optionalText.pipe(
+      z.coerce
+        .number<string | undefined>({ error: "must be a number of messages per second, such as 1" })
+        .positive("must be more than 0 messages per second")
+        .max(MAX_SMS_RATE_PER_SECOND, `must be at most ${MAX_SMS_RATE_PER_SECOND} messages per second`)
+        .default(DEFAULT_SMS_RATE_PER_SECOND),
     ),
     PUBLIC_URL: optionalText.pipe(
       z
@@ -139,6 +151,8 @@ export interface Config {
     authToken?: string;
     from?: string;
     messagingServiceSid?: string;
+    /** How many SMS a second go to Twilio at most (SMS_RATE_PER_SECOND), retries included. */
+    ratePerSecond: number;
   };
   publicUrl?: string;
   dbFile: string;
@@ -183,6 +197,7 @@ function toConfig(env: Env): Config {
       authToken: env.TWILIO_AUTH_TOKEN,
       from: env.TWILIO_FROM,
       messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
+      ratePerSecond: env.SMS_RATE_PER_SECOND,
     },
     publicUrl: env.PUBLIC_URL,
     dbFile: env.DB_FILE,

@@ -108,7 +108,13 @@ const outboxMessage = z.object({
   /** pending: waits, on disk, to be sent once the turn that made it is over (organizer notices). */
   status: z.enum(["pending", "queued", "dry-run", "sent", "delivered", "undelivered", "failed", "blocked"]),
   providerId: z.string().optional(),
+  /**
+   * Why it failed. While an SMS is retried, the last attempt's error; removed once one gets
+   * through.
+   */
   error: z.string().optional(),
+  /** SMS to Twilio: how many requests were made for it, retries of a 429 or 5xx included. */
+  attempts: z.number().int().min(1).optional(),
   /** A message to the organizers about a member (an absence notice); erased with them. */
   aboutParticipantId: z.string().optional(),
   createdAt: isoTime,

@@ -66,6 +66,30 @@ describe("loadConfig", () => {
     expect(config.organizers).toEqual(["a@b.dk", "+4520304050"]);
   });
 
+  it("sends at most one SMS a second to Twilio unless SMS_RATE_PER_SECOND says otherwise", () => {
+    expect(loadConfig({}).twilio.ratePerSecond).toBe(1);
+    expect(loadConfig({ SMS_RATE_PER_SECOND: "" }).twilio.ratePerSecond).toBe(1);
+    expect(loadConfig({ SMS_RATE_PER_SECOND: " 30 " }).twilio.ratePerSecond).toBe(30);
+    expect(loadConfig({ SMS_RATE_PER_SECOND: "0.5" }).twilio.ratePerSecond).toBe(0.5);
+  });
+
+  it("refuses an SMS rate that is not a positive number of messages per second, with the reason", () => {
+    const problemsOf = (value: string) => {
+      try {
+        loadConfig({ SMS_RATE_PER_SECOND: value });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problemsOf("fast")).toEqual([
+      "SMS_RATE_PER_SECOND must be a number of messages per second, such as 1",
+    ]);
+    expect(problemsOf("0")).toEqual(["SMS_RATE_PER_SECOND must be more than 0 messages per second"]);
+    expect(problemsOf("-2")).toEqual(["SMS_RATE_PER_SECOND must be more than 0 messages per second"]);
+    expect(problemsOf("5000")).toEqual(["SMS_RATE_PER_SECOND must be at most 1000 messages per second"]);
+  });
+
   it("listens on 127.0.0.1 in local mode unless HOST says otherwise", () => {
     expect(loadConfig({}).host).toBe("127.0.0.1");
     expect(loadConfig({ HOST: "" }).host).toBe("127.0.0.1");

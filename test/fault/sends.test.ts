@@ -5,6 +5,7 @@ import {
   TWILIO_429,
   TWILIO_500,
   TWILIO_503,
+  type FakeTwilioAnswer,
   type FakeTwilioApi,
 } from "../helpers/fakeTwilioApi.js";
 import { fakeClassify } from "../helpers/fakeClassify.js";
@@ -43,12 +44,13 @@ async function start() {
 
 /** The outbox on disk, as the next start sees it, without the fields that differ by run. */
 const rowsOnDisk = async (flow: Awaited<ReturnType<typeof startFlowServer>>) =>
-  (await flow.db()).outbox.map(({ to, purpose, status, providerId, error }: OutboxMessage) => ({
+  (await flow.db()).outbox.map(({ to, purpose, status, providerId, error, attempts }: OutboxMessage) => ({
     to,
     purpose,
     status,
     ...(providerId ? { providerId } : {}),
     ...(error ? { error } : {}),
+    ...(attempts ? { attempts } : {}),
   }));
 
 const byPhone = (a: { to: string }, b: { to: string }) => a.to.localeCompare(b.to);
@@ -66,58 +68,131 @@ async function oneSentMessage(started: {
   return { phone, sid: row!.providerId!, id: row!.id };
 }
 
+const sid = (n: number) => `SM${String(n).padStart(32, "0")}`;
+
+/** Twilio's answers for recipients no retry helps, as its REST API sends them (HTTP 400). */
+const TWILIO_21211: FakeTwilioAnswer = { status: 400, code: 21211, message: "Invalid 'To' Phone Number" };
+const TWILIO_21610: FakeTwilioAnswer = {
+  status: 400,
+  code: 21610,
+  message: "Attempt to send to unsubscribed recipient",
+};
+const TWILIO_21614: FakeTwilioAnswer = {
+  status: 400,
+  code: 21614,
+  message: "'To' number is not a valid mobile number",
+};
+
 describe("Twilio errors on sends", () => {
-  it("keeps invitations Twilio answered 500, 503 or 429 failed with its error, and sends them on the next call", async () => {
+  it("retries invitations Twilio answered 500, 503 or 429 and sends all of them in the same call, one row each", async () => {
     const { twilio, flow } = await start();
     const phones = ["+4540000001", "+4540000002", "+4540000003", "+4540000004"];
     const csv = `name,phone\n${phones.map((phone, i) => `Person ${i},${phone}`).join("\n")}\n`;
     expect((await flow.api.importCsv(csv)).status).toBe(200);
     twilio.answerNext(TWILIO_500, TWILIO_503, TWILIO_429);
 
-    expect(await flow.api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 3 });
+    expect(await flow.api.invite()).toEqual({ sent: 4, skipped: 0, remaining: 0 });
     // Sent in parallel: which number got which error is up to the order of the requests.
-    const first = (await rowsOnDisk(flow)).sort(byPhone);
-    expect(
-      first.map(({ to: _to, ...row }) => row).sort((a, b) => (a.error ?? "").localeCompare(b.error ?? "")),
-    ).toEqual([
-      { purpose: "invitation", status: "sent", providerId: `SM${"1".padStart(32, "0")}` },
-      { purpose: "invitation", status: "failed", error: "20429: Too Many Requests" },
-      { purpose: "invitation", status: "failed", error: "20500: Internal Server Error" },
-      { purpose: "invitation", status: "failed", error: "20503: Service Unavailable" },
-    ]);
-    expect(first.map((row) => row.to)).toEqual(phones);
-    const sentFirst = first.find((row) => row.status === "sent")!.to;
-    const participants = (await flow.db()).participants;
-    expect(participants.map((p) => [p.phone, p.invitation]).sort()).toEqual(
-      phones.map((phone) => [phone, phone === sentFirst ? "invited" : "none"]),
+    const rows = (await rowsOnDisk(flow)).sort(byPhone);
+    expect(rows.map((row) => row.to)).toEqual(phones);
+    expect(rows.map(({ purpose, status, error }) => ({ purpose, status, error }))).toEqual(
+      phones.map(() => ({ purpose: "invitation", status: "sent", error: undefined })),
     );
-
-    expect(await flow.api.invite()).toEqual({ sent: 3, skipped: 1, remaining: 0 });
-    const rows = await rowsOnDisk(flow);
-    expect(rows).toHaveLength(7);
-    expect(rows.slice(4).map((row) => row.status)).toEqual(["sent", "sent", "sent"]);
-    expect(
-      rows
-        .slice(4)
-        .map((row) => row.to)
-        .sort(),
-    ).toEqual(phones.filter((phone) => phone !== sentFirst));
-    expect(new Set(rows.slice(4).map((row) => row.providerId)).size).toBe(3);
+    expect(rows.map((row) => row.attempts).sort()).toEqual([1, 2, 2, 2]);
+    expect(rows.map((row) => row.providerId).sort()).toEqual([sid(1), sid(2), sid(3), sid(4)]);
+    // Three refused requests, each tried once more.
     expect(twilio.requests).toHaveLength(7);
+    // Each number was asked for as often as its row counts.
+    expect(twilio.requests.map((r) => r.to).sort()).toEqual(
+      rows.flatMap((row) => Array.from({ length: row.attempts! }, () => row.to)).sort(),
+    );
     expect(twilio.requests.every((r) => r.statusCallback === `${TEST_PUBLIC_URL}/api/sms/status`)).toBe(true);
     expect((await flow.db()).participants.every((p) => p.invitation === "invited")).toBe(true);
+
+    // The next call has nothing left to send.
+    expect(await flow.api.invite()).toEqual({ sent: 0, skipped: 4, remaining: 0 });
+    expect(twilio.requests).toHaveLength(7);
+    expect(await rowsOnDisk(flow)).toHaveLength(4);
   });
 
-  it("does not mark a member opted out for a 429, and sends to them again", async () => {
+  it("keeps an invitation failed with Twilio's error after four 503s, and sends it on the next call", async () => {
+    const { twilio, flow } = await start();
+    const phone = "+4540000005";
+    expect((await flow.api.importCsv(`name,phone\nAske Ask,${phone}\n`)).status).toBe(200);
+    twilio.answerNext(TWILIO_503, TWILIO_503, TWILIO_503, TWILIO_503);
+
+    expect(await flow.api.invite()).toEqual({ sent: 0, skipped: 0, remaining: 1 });
+    expect(await rowsOnDisk(flow)).toEqual([
+      {
+        to: phone,
+        purpose: "invitation",
+        status: "failed",
+        error: "20503: Service Unavailable",
+        attempts: 4,
+      },
+    ]);
+    expect(twilio.requests.map((r) => r.to)).toEqual([phone, phone, phone, phone]);
+    expect((await flow.db()).participants.at(0)).toMatchObject({ invitation: "none", optedOut: false });
+
+    expect(await flow.api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 0 });
+    expect((await rowsOnDisk(flow)).at(1)).toEqual({
+      to: phone,
+      purpose: "invitation",
+      status: "sent",
+      providerId: sid(1),
+      attempts: 1,
+    });
+    expect(twilio.requests).toHaveLength(5);
+    expect((await flow.db()).participants.at(0)).toMatchObject({ invitation: "invited" });
+  });
+
+  it("sends on the third attempt after two 429s, in one outbox row, and does not mark the member opted out", async () => {
     const { twilio, flow } = await start();
     expect((await flow.api.importCsv("name,phone\nBo Bæk,+4540000009\n")).status).toBe(200);
     twilio.answerNext(TWILIO_429, TWILIO_429);
-    expect(await flow.api.invite()).toEqual({ sent: 0, skipped: 0, remaining: 1 });
-    expect(await flow.api.invite()).toEqual({ sent: 0, skipped: 0, remaining: 1 });
     expect(await flow.api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 0 });
-    expect((await rowsOnDisk(flow)).map((row) => row.status)).toEqual(["failed", "failed", "sent"]);
+    expect(await rowsOnDisk(flow)).toEqual([
+      { to: "+4540000009", purpose: "invitation", status: "sent", providerId: sid(1), attempts: 3 },
+    ]);
+    expect(twilio.requests).toHaveLength(3);
     const [bo] = (await flow.db()).participants;
     expect(bo).toMatchObject({ optedOut: false, invitation: "invited" });
+    expect(await flow.api.invite()).toEqual({ sent: 0, skipped: 1, remaining: 0 });
+    expect(twilio.requests).toHaveLength(3);
+  });
+
+  it("does not retry 21211, 21610 or 21614, and 21610 alone marks the member opted out", async () => {
+    const { twilio, flow } = await start();
+    const phones = ["+4540000031", "+4540000032", "+4540000033"];
+    const csv = `name,phone\n${phones.map((phone, i) => `Person ${i},${phone}`).join("\n")}\n`;
+    expect((await flow.api.importCsv(csv)).status).toBe(200);
+    twilio.answerNext(TWILIO_21211, TWILIO_21610, TWILIO_21614);
+
+    expect(await flow.api.invite()).toEqual({ sent: 0, skipped: 1, remaining: 2 });
+    expect(twilio.requests).toHaveLength(3);
+    expect(twilio.requests.map((r) => r.to).sort()).toEqual(phones);
+    const rows = (await rowsOnDisk(flow)).sort(byPhone);
+    expect(rows.map((row) => row.to)).toEqual(phones);
+    expect(rows.map(({ to: _to, ...row }) => row).sort((a, b) => a.error!.localeCompare(b.error!))).toEqual([
+      { purpose: "invitation", status: "failed", error: "21211: Invalid 'To' Phone Number", attempts: 1 },
+      {
+        purpose: "invitation",
+        status: "failed",
+        error: "21610: Attempt to send to unsubscribed recipient",
+        attempts: 1,
+      },
+      {
+        purpose: "invitation",
+        status: "failed",
+        error: "21614: 'To' number is not a valid mobile number",
+        attempts: 1,
+      },
+    ]);
+    const unsubscribed = rows.find((row) => row.error!.startsWith("21610"))!.to;
+    const participants = (await flow.db()).participants;
+    expect(participants.map((p) => [p.phone, p.optedOut]).sort()).toEqual(
+      phones.map((phone) => [phone, phone === unsubscribed]),
+    );
   });
 });
 
@@ -220,6 +295,7 @@ describe("delivery status callbacks", () => {
         purpose: "invitation",
         status: "delivered",
         providerId: `SM${"1".padStart(32, "0")}`,
+        attempts: 1,
       },
     ]);
   });

@@ -6,6 +6,7 @@ import { createApp, type App } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config.js";
 import { createLogger } from "../../bot/logger.js";
 import type { Classify } from "../../dialogs/services.js";
+import type { SmsRetryOptions } from "../../bot/sms/smsSender.js";
 import type { TwilioMessagesApi } from "../../bot/sms/twilioProvider.js";
 
 export interface TestServerOptions {
@@ -13,6 +14,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   classify?: Classify;
   twilioApi?: TwilioMessagesApi;
+  /** How sends to Twilio are retried; by default at once, so no test sleeps through a backoff. */
+  smsRetry?: Partial<SmsRetryOptions>;
   /** Start from this instant; `setNow` moves the clock. */
   now?: Date;
   /** Reuse a data directory, e.g. to restart on the same file. */
@@ -50,6 +53,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DB_FILE: dbFile,
     ASSEMBLY_FILE: "data/assembly.json",
     LOG_LEVEL: "silent",
+    // The rate limit is tested on its own (test/sms); here it would only make tests wait.
+    SMS_RATE_PER_SECOND: "1000",
     ...options.env,
   });
   const app = await createApp({
@@ -58,6 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock: () => now,
     classify: options.classify ?? (await realClassify()),
     twilioApi: options.twilioApi,
+    smsRetry: options.smsRetry ?? { minTimeout: 0 },
   });
   await new Promise<void>((resolve) => app.server.listen(0, "127.0.0.1", resolve));
   const { port } = app.server.address() as AddressInfo;
