@@ -229,7 +229,13 @@ function rememberConversation(
       ref.key === entry.key &&
       conversationId(ref.reference) === conversationId(entry.reference),
   );
-  if (existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference)) return;
-  if (existing) Object.assign(existing, { ...entry, updatedAt: now.toISOString() });
-  else data.conversationRefs.push({ ...entry, updatedAt: now.toISOString() });
+  const same = existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference);
+  if (same && !existing.unusableSince) return;
+  if (existing) {
+    // The member wrote on a conversation the Bot Connector had refused (403/404): it works
+    // again, so later messages go here rather than by SMS.
+    delete existing.unusableSince;
+    delete existing.unusableReason;
+    Object.assign(existing, { ...entry, updatedAt: now.toISOString() });
+  } else data.conversationRefs.push({ ...entry, updatedAt: now.toISOString() });
 }

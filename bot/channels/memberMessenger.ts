@@ -2,16 +2,19 @@ import { randomUUID } from "node:crypto";
 import type { MemberMessenger } from "../domain/memberMessenger.js";
 import type { OrganizerDirectory } from "../domain/organizers.js";
 import type { Logger } from "../logger.js";
-import { findParticipant } from "../domain/participants.js";
+import { findParticipant, recordHistory } from "../domain/participants.js";
 import type { Reply } from "../messages/reply.js";
-import type { ConversationRef, OutboxMessage } from "../store/schema.js";
+import type { ConversationRef, DbData, OutboxMessage } from "../store/schema.js";
 import type { Store } from "../store/store.js";
-import type { SendProactive } from "./proactive.js";
+import { ConversationUnusableError, type SendProactive } from "./proactive.js";
 import { renderReply } from "./renderReply.js";
 import type { Table } from "../store/table.js";
 
 // bot/app.ts takes the type from here, next to its implementation.
 export type { MemberMessenger };
+
+/** What one proactive send came to; `permanent` when the conversation can no longer be used. */
+type Outcome = { ok: true } | { ok: false; error: string; permanent: boolean };
 
 export function createMemberMessenger(deps: {
   store: Store;
@@ -29,7 +32,7 @@ export function createMemberMessenger(deps: {
     reply: Reply,
     purpose: string,
     aboutParticipantId?: string,
-  ): Promise<{ ok: true } | { ok: false; error: string }> {
+  ): Promise<Outcome> {
     const activity = { ...renderReply(reply, ref.channel), channelData: { purpose } };
     if (ref.channel === "sms") {
       // The SMS sender keeps the outbox row; a failed send throws with its reason.
@@ -37,7 +40,7 @@ export function createMemberMessenger(deps: {
         await deps.sendProactive(ref, [activity]);
         return { ok: true };
       } catch (error) {
-        return { ok: false, error: (error as Error).message };
+        return { ok: false, error: (error as Error).message, permanent: false };
       }
     }
     const now = deps.clock().toISOString();
@@ -54,22 +57,42 @@ export function createMemberMessenger(deps: {
       updatedAt: now,
     };
     await deps.store.update((data) => data.outbox.push(message));
-    let outcome: { ok: true } | { ok: false; error: string };
+    const outcome = await attempt(ref, [activity], purpose, "proactive message failed");
+    await recordOutcome(message.id, ref, outcome);
+    return outcome;
+  }
+
+  async function attempt(
+    ref: ConversationRef,
+    activities: Parameters<SendProactive>[1],
+    purpose: string,
+    warning: string,
+  ): Promise<Outcome> {
     try {
-      await deps.sendProactive(ref, [activity]);
-      outcome = { ok: true };
+      await deps.sendProactive(ref, activities);
+      return { ok: true };
     } catch (error) {
-      outcome = { ok: false, error: (error as Error).message };
-      deps.logger.warn({ channel: ref.channel, purpose, err: outcome.error }, "proactive message failed");
+      const permanent = error instanceof ConversationUnusableError;
+      const outcome = { ok: false as const, error: (error as Error).message, permanent };
+      deps.logger.warn({ channel: ref.channel, purpose, err: outcome.error, permanent }, warning);
+      return outcome;
     }
+  }
+
+  /**
+   * Keeps the result on the outbox row, and in the same commit marks a conversation the Bot
+   * Connector refused for good, so no later message tries it again.
+   */
+  async function recordOutcome(messageId: string, ref: ConversationRef, outcome: Outcome): Promise<void> {
+    const now = deps.clock();
     await deps.store.update((data) => {
-      const stored = data.outbox.find((entry) => entry.id === message.id);
+      const stored = data.outbox.find((entry) => entry.id === messageId);
       if (stored)
         Object.assign(stored, outcome.ok ? { status: "sent" } : { status: "failed", error: outcome.error }, {
-          updatedAt: deps.clock().toISOString(),
+          updatedAt: now.toISOString(),
         });
+      if (!outcome.ok && outcome.permanent) markUnusable(data, ref, outcome.error, now);
     });
-    return outcome;
   }
 
   let sending: Promise<number> | undefined;
@@ -84,35 +107,27 @@ export function createMemberMessenger(deps: {
     const pending = deps.store.data.outbox.filter((message) => message.status === "pending");
     for (const message of pending) {
       const ref = latestConversationWith(deps.store.data.conversationRefs, message.channel, message.to);
-      let outcome: { ok: true } | { ok: false; error: string } = { ok: false, error: "no conversation" };
-      if (ref) {
-        try {
-          await deps.sendProactive(ref, [
-            {
-              ...renderReply({ text: message.text }, ref.channel),
-              channelData: { purpose: message.purpose },
-            },
-          ]);
-          outcome = { ok: true };
-        } catch (error) {
-          outcome = { ok: false, error: (error as Error).message };
-          deps.logger.warn(
-            { channel: ref.channel, purpose: message.purpose, err: outcome.error },
-            "organizer notice failed",
-          );
-        }
-      }
-      await deps.store.update((data) => {
-        const stored = data.outbox.find((entry) => entry.id === message.id);
-        if (stored)
-          Object.assign(
-            stored,
-            outcome.ok ? { status: "sent" } : { status: "failed", error: outcome.error },
-            {
+      if (!ref) {
+        await deps.store.update((data) => {
+          const stored = data.outbox.find((entry) => entry.id === message.id);
+          if (stored)
+            Object.assign(stored, {
+              status: "failed",
+              error: "no conversation",
               updatedAt: deps.clock().toISOString(),
-            },
-          );
-      });
+            });
+        });
+        continue;
+      }
+      const activity = {
+        ...renderReply({ text: message.text }, ref.channel),
+        channelData: { purpose: message.purpose },
+      };
+      await recordOutcome(
+        message.id,
+        ref,
+        await attempt(ref, [activity], message.purpose, "organizer notice failed"),
+      );
     }
     return pending.length;
   }
@@ -122,7 +137,7 @@ export function createMemberMessenger(deps: {
       const now = deps.clock().toISOString();
       const queued = await deps.store.update((data) => {
         const refs = data.conversationRefs.filter((ref) => {
-          if (ref.channel !== "msteams") return false;
+          if (ref.channel !== "msteams" || ref.unusableSince) return false;
           const participant = findParticipant(data, ref.participantId);
           if (!participant || participant.optedOut) return false;
           return deps.organizers.isOrganizer({ aadObjectId: ref.key, email: participant.email });
@@ -162,11 +177,41 @@ export function createMemberMessenger(deps: {
       const outcome = await send(ref, reply, purpose);
       return outcome.ok
         ? { status: "sent", channel: ref.channel }
-        : { status: "failed", error: outcome.error };
+        : { status: "failed", error: outcome.error, permanent: outcome.permanent };
     },
   };
 }
 
+const conversationIdOf = (ref: ConversationRef) =>
+  (ref.reference.conversation as { id?: unknown } | undefined)?.id;
+
+/** Marks the stored entry for `ref`'s conversation unusable, and tells the history why. */
+function markUnusable(data: DbData, ref: ConversationRef, reason: string, now: Date): void {
+  const stored = data.conversationRefs.find(
+    (entry) =>
+      entry.channel === ref.channel &&
+      entry.key === ref.key &&
+      conversationIdOf(entry) === conversationIdOf(ref),
+  );
+  // Erased, or the member wrote in again (a fresh reference) while the send was on its way.
+  if (!stored || stored.updatedAt !== ref.updatedAt || stored.unusableSince) return;
+  Object.assign(stored, { unusableSince: now.toISOString(), unusableReason: reason });
+  if (findParticipant(data, stored.participantId))
+    recordHistory(
+      data,
+      {
+        participantId: stored.participantId,
+        channel: stored.channel,
+        actor: "system",
+        change: "conversation-unusable",
+        detail: { reason },
+      },
+      now,
+    );
+}
+
+/** A conversation the Bot Connector refused for good is never picked again. */
+const usable = (ref: ConversationRef) => !ref.unusableSince;
 const byParticipant = (ref: ConversationRef) => ref.participantId;
 const byChannelKey = (ref: ConversationRef) => `${ref.channel}\u0000${ref.key}`;
 
@@ -177,6 +222,7 @@ function latestConversationWith(
 ): ConversationRef | undefined {
   return refs
     .lookupAll(byChannelKey, `${channel}\u0000${key}`)
+    .filter(usable)
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
 }
 
@@ -187,6 +233,6 @@ function latestConversation(
 ): ConversationRef | undefined {
   return refs
     .lookupAll(byParticipant, participantId)
-    .filter((ref) => channel === undefined || ref.channel === channel)
+    .filter((ref) => usable(ref) && (channel === undefined || ref.channel === channel))
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
 }

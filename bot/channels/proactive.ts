@@ -13,6 +13,35 @@ export interface ProactiveAdapters {
 /** Sends messages outside a turn on the conversation's own channel. */
 export type SendProactive = (ref: ConversationRef, activities: Partial<Activity>[]) => Promise<void>;
 
+/**
+ * The Bot Connector refused the conversation for good: 403 (the bot was removed, or the member
+ * blocked it) or 404 (the conversation is gone). Sending there again cannot work until the
+ * member writes to the bot anew. Any other failure (5xx, 429, no network) may pass.
+ */
+export class ConversationUnusableError extends Error {
+  constructor(
+    readonly statusCode: 403 | 404,
+    /** The service's own error code, e.g. "ConversationNotFound". */
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(`Bot Connector ${statusCode}${code ? ` ${code}` : ""}: ${message}`);
+    this.name = "ConversationUnusableError";
+  }
+}
+
+/**
+ * botbuilder's connector client throws a RestError that carries the HTTP `statusCode` and the
+ * body's error `code`. A 403 or 404 becomes a ConversationUnusableError; the rest is unchanged.
+ */
+export function classifyConnectorError(error: unknown): unknown {
+  if (typeof error !== "object" || error === null) return error;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  if (statusCode !== 403 && statusCode !== 404) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConversationUnusableError(statusCode, typeof code === "string" ? code : undefined, message);
+}
+
 export function createProactiveSender(adapters: ProactiveAdapters): SendProactive {
   return async (ref, activities) => {
     const reference = ref.reference as Partial<ConversationReference>;
@@ -28,7 +57,14 @@ export function createProactiveSender(adapters: ProactiveAdapters): SendProactiv
     };
     if (ref.channel === SMS_CHANNEL_ID) await adapters.sms.continueConversation(reference, logic);
     else if (ref.channel === LOCAL_CHANNEL_ID) await adapters.local.continueConversation(reference, logic);
-    else await adapters.cloud.continueConversationAsync(adapters.appId, reference, logic);
+    else {
+      try {
+        await adapters.cloud.continueConversationAsync(adapters.appId, reference, logic);
+      } catch (error) {
+        failure ??= error;
+      }
+      if (failure !== undefined) throw classifyConnectorError(failure);
+    }
     if (failure !== undefined) throw failure;
   };
 }

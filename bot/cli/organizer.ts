@@ -1,5 +1,6 @@
 import "dotenv/config";
 import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline/promises";
 import { SingleBar } from "cli-progress";
 import { stringify } from "csv-stringify/sync";
 import { loadConfig } from "../config.js";
@@ -14,7 +15,7 @@ import {
 } from "./organizerClient.js";
 
 /**
- * `npm run organizer -- import FILE | invite | attendance [--csv] | reminders [--csv] | outbox | forget PHONE`.
+ * `npm run organizer -- import FILE | invite [--force] | attendance [--csv] | reminders [--csv] | outbox | forget PHONE`.
  * An HTTP client of the running server, since one process owns the data file.
  */
 const t = createTranslations().t("da");
@@ -66,17 +67,79 @@ async function importFile(client: OrganizerClient, file: string): Promise<Import
   return total;
 }
 
-async function invite(client: OrganizerClient): Promise<{ sent: number; skipped: number }> {
-  let result = await client.request<{ sent: number; skipped: number; remaining: number }>(
-    "POST",
-    `/api/organizer/invitations?limit=${INVITE_BATCH}`,
-  );
+/** Asks the organizer a question on the terminal and returns the answer. */
+export type Ask = (question: string) => Promise<string>;
+
+/** The server refused a manual send because it is the quiet hours (409 "quiet-hours"). */
+function quietHoursOf(error: unknown): { start: string; end: string } | undefined {
+  if (!(error instanceof ApiError) || error.status !== 409 || error.message !== "quiet-hours")
+    return undefined;
+  const { quietHours } = (error.body ?? {}) as { quietHours?: { start?: unknown; end?: unknown } };
+  const text = (value: unknown) => (typeof value === "string" ? value : "?");
+  return { start: text(quietHours?.start), end: text(quietHours?.end) };
+}
+
+/**
+ * A POST of a manual send. In the quiet hours the server refuses it unless forced: then the
+ * organizer is asked (on a terminal), and a "j" sends it, and everything after it, forced.
+ * Without a terminal, or on any other answer, nothing is sent and the result is undefined.
+ */
+function manualSender(client: OrganizerClient, options: { force: boolean; ask?: Ask }) {
+  let force = options.force;
+  let refusal: { quiet: { start: string; end: string }; asked: boolean } | undefined;
+  const post = <T>(path: string) =>
+    client.request<T>("POST", force ? `${path}${path.includes("?") ? "&" : "?"}force=true` : path);
+  return {
+    /** Why nothing was sent: the quiet hours, and whether the organizer said no or could not be asked. */
+    get refusal() {
+      return refusal;
+    },
+    async send<T>(path: string): Promise<T | undefined> {
+      try {
+        return await post<T>(path);
+      } catch (error) {
+        const quiet = quietHoursOf(error);
+        if (!quiet || force) throw error;
+        const answer = options.ask ? await options.ask(t("cli.quietHoursConfirm", quiet)) : "";
+        if (!/^\s*(j|ja|y|yes)\s*$/i.test(answer)) {
+          refusal = { quiet, asked: options.ask !== undefined };
+          return undefined;
+        }
+        force = true;
+        return await post<T>(path);
+      }
+    },
+  };
+}
+
+interface InviteBatch {
+  sent: number;
+  skipped: number;
+  remaining: number;
+}
+
+async function invite(
+  client: OrganizerClient,
+  options: { force: boolean; ask?: Ask; write: (line: string) => void },
+): Promise<{ sent: number; skipped: number } | undefined> {
+  const sender = manualSender(client, options);
+  const first = await sender.send<InviteBatch>(`/api/organizer/invitations?limit=${INVITE_BATCH}`);
+  if (!first) {
+    const { quiet, asked } = sender.refusal!;
+    options.write(t(asked ? "cli.quietHoursNotSent" : "cli.quietHoursNoTerminal", quiet));
+    return undefined;
+  }
+  let result = first;
   const firstSkipped = result.skipped;
   const bar = progressBar();
   bar.start(result.sent + result.remaining, result.sent);
   let sent = result.sent;
   while (result.remaining > 0 && result.sent > 0) {
-    result = await client.request("POST", `/api/organizer/invitations?limit=${INVITE_BATCH}`);
+    // Forced from here on if the first batch was: the organizer has answered already. Quiet
+    // hours that begin during the run ask then; a no keeps what went out and stops.
+    const next = await sender.send<InviteBatch>(`/api/organizer/invitations?limit=${INVITE_BATCH}`);
+    if (!next) break;
+    result = next;
     sent += result.sent;
     bar.update(sent);
   }
@@ -110,6 +173,8 @@ export async function runOrganizerCli(
   args: string[],
   client: OrganizerClient,
   write: (line: string) => void,
+  /** Present on a terminal: a manual send in the quiet hours asks before it goes out. */
+  ask?: Ask,
 ): Promise<number> {
   const [command, argument] = args;
   switch (command) {
@@ -126,9 +191,13 @@ export async function runOrganizerCli(
       for (const rejection of result.rejected) write(t("cli.rejectedRow", rejection));
       return 0;
     }
-    case "invite":
-      write(t("cli.invited", await invite(client)));
+    case "invite": {
+      if (argument !== undefined && argument !== "--force") break;
+      const result = await invite(client, { force: argument === "--force", ask, write });
+      if (!result) return 1;
+      write(t("cli.invited", result));
       return 0;
+    }
     case "attendance":
     case "reminders":
       write(await list(client, `/api/organizer/${command}`, argument === "--csv"));
@@ -153,8 +222,19 @@ async function main(): Promise<number> {
   }
   const baseUrl = `http://127.0.0.1:${config.port}`;
   const client = createOrganizerClient({ baseUrl, token: config.organizerToken });
+  const terminal = process.stdin.isTTY && process.stdout.isTTY;
+  const ask: Ask | undefined = terminal
+    ? async (question) => {
+        const readline = createInterface({ input: process.stdin, output: process.stdout });
+        try {
+          return await readline.question(question);
+        } finally {
+          readline.close();
+        }
+      }
+    : undefined;
   try {
-    return await runOrganizerCli(process.argv.slice(2), client, (line) => console.log(line));
+    return await runOrganizerCli(process.argv.slice(2), client, (line) => console.log(line), ask);
   } catch (error) {
     if (error instanceof ServerUnreachableError) console.error(t("cli.notRunning", { url: baseUrl }));
     else if (error instanceof ApiError)

@@ -5,6 +5,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The answer's JSON, when it was JSON (e.g. the quiet hours of a 409 "quiet-hours"). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -39,12 +41,14 @@ export function createOrganizerClient(options: {
     if (!res.ok) {
       const text = await res.text();
       let message = text;
+      let body: unknown;
       try {
-        message = (JSON.parse(text) as { error?: string }).error ?? text;
+        body = JSON.parse(text);
+        message = (body as { error?: string }).error ?? text;
       } catch {
         // Not JSON: show the body as it is.
       }
-      throw new ApiError(res.status, message);
+      throw new ApiError(res.status, message, body);
     }
     return res;
   }

@@ -40,9 +40,11 @@ export async function deliverToParticipant(
     assembly: deps.assembly,
     now: deps.clock(),
   };
+  // A conversation the Bot Connector refused for good (403/404) does not count: the member
+  // removed the bot, and the phone is the way to reach them until they write in Teams again.
   const inTeams = deps.store.data.conversationRefs
     .lookupAll(byParticipant, participant.id)
-    .some((ref) => ref.channel === "msteams");
+    .some((ref) => ref.channel === "msteams" && !ref.unusableSince);
   if (inTeams) {
     const result = await deps.messenger.sendToMember({
       participantId: participant.id,
@@ -53,7 +55,8 @@ export async function deliverToParticipant(
     if (result.status === "sent") return "msteams";
     // Refused on purpose (opted out, erased): no other channel either.
     if (result.status === "blocked") return undefined;
-    // Teams failed (app removed, service down): the phone still reaches them.
+    // Teams failed: for good (403/404, the conversation is now marked unusable) or for now
+    // (service down, the conversation is kept); either way the phone still reaches them.
   }
   if (!participant.phone) return undefined;
   const result = await deps.smsSender.sendSms({

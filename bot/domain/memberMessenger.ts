@@ -3,7 +3,11 @@ import type { Reply } from "../messages/reply.js";
 export type DeliveryResult =
   | { status: "sent"; channel: string }
   | { status: "blocked"; reason: "opted-out" | "unknown-participant" }
-  | { status: "failed"; error: string }
+  /**
+   * `permanent`: the channel refused this conversation for good (Teams 403/404), and it is now
+   * marked unusable; otherwise the failure may pass and the conversation is kept.
+   */
+  | { status: "failed"; error: string; permanent: boolean }
   | { status: "no-conversation" };
 
 /**
@@ -13,7 +17,8 @@ export type DeliveryResult =
 export interface MemberMessenger {
   /**
    * Sends a message outside a turn, on `channel` if given (the channel a question came from),
-   * else on the member's most recent conversation. Nothing goes to a member who opted out.
+   * else on the member's most recent conversation. Nothing goes to a member who opted out, nor
+   * on a conversation marked unusable ("no-conversation" when that leaves none).
    */
   sendToMember(args: {
     participantId: string;

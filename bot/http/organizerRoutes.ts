@@ -6,6 +6,7 @@ import { eraseParticipant } from "../domain/erasure.js";
 import { answerInboxItem, listInbox, type AnswerDeps } from "../domain/inbox.js";
 import type { DeliveryDeps } from "../domain/delivery.js";
 import { sendInvitations } from "../domain/invitations.js";
+import { isQuiet } from "../domain/reminderPlan.js";
 import { reminderReport } from "../domain/reminderReport.js";
 import { sendSessionReminders } from "../domain/reminders.js";
 import {
@@ -35,7 +36,13 @@ const replySchema = z.object({
 const inboxQuery = z.looseObject({ status: z.enum(["open", "answered"]).optional() });
 const participantQuery = z.looseObject({ phone: z.string().max(40).optional() });
 const reminderQuery = z.looseObject({ sessionId: z.string().max(100).optional() });
-const invitationQuery = z.looseObject({ limit: z.coerce.number().int().min(1).max(10_000).optional() });
+/** `?force=true`: an organizer's send goes out in the quiet hours too. */
+const force = z.enum(["true", "false"]).optional();
+const invitationQuery = z.looseObject({
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  force,
+});
+const manualSendQuery = z.looseObject({ force });
 
 /** Phone numbers keep their country code and last two digits; chat ids their first four characters. */
 function maskRecipient(to: string): string {
@@ -74,6 +81,22 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
     const run = sending.then(task);
     sending = run.catch(() => undefined);
     return run;
+  };
+
+  /**
+   * A manual send in the quiet hours needs `?force=true`: without it the answer is 409 and
+   * nothing goes out, so no one is woken by a click made late in the evening. Returns whether
+   * the request was refused (and answered).
+   */
+  const refusedInQuietHours = (res: Response, forced: "true" | "false" | undefined): boolean => {
+    const { quietHours } = deps.assembly.reminders;
+    if (forced === "true" || !isQuiet(deps.clock(), quietHours, deps.assembly.timeZone)) return false;
+    sendJson(res, 409, {
+      error: "quiet-hours",
+      message: deps.translate("da")("organizer.quietHours", quietHours),
+      quietHours,
+    });
+    return true;
   };
 
   server.post(
@@ -154,7 +177,8 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
   server.post(
     "/api/organizer/invitations",
     route("organizer-invitations", async (req, res) => {
-      const { limit } = parseOrThrow(invitationQuery, req.query ?? {});
+      const { limit, force } = parseOrThrow(invitationQuery, req.query ?? {});
+      if (refusedInQuietHours(res, force)) return;
       sendJson(res, 200, await oneAtATime(() => sendInvitations(deps, { limit })));
     }),
   );
@@ -162,6 +186,10 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
   server.post(
     "/api/organizer/sessions/:id/reminders",
     route("organizer-reminders", async (req, res) => {
+      const { force } = parseOrThrow(manualSendQuery, req.query ?? {});
+      const session = deps.assembly.sessions.find((candidate) => candidate.id === String(req.params.id));
+      // An unknown or past session is refused as such, at any hour.
+      if (session && session.end > deps.clock() && refusedInQuietHours(res, force)) return;
       const result = await oneAtATime(() => sendSessionReminders(deps, String(req.params.id)));
       if (result.status === "unknown-session") throw new HttpError(404, "no session with that id");
       if (result.status === "session-over") throw new HttpError(409, "the session is over");

@@ -53,6 +53,14 @@ const conversationRef = z.object({
   /** A Bot Framework ConversationReference, kept as JSON so the store does not depend on botbuilder. */
   reference: z.record(z.string(), z.unknown()),
   updatedAt: isoTime,
+  /**
+   * When the Bot Connector refused this conversation for good (403: bot removed, 404:
+   * conversation gone). Nothing is sent on it again; the member's next message to the bot
+   * clears it. Optional, so older files need no migration.
+   */
+  unusableSince: isoTime.optional(),
+  /** The refusal, e.g. "404 ConversationNotFound". */
+  unusableReason: z.string().optional(),
 });
 export type ConversationRef = z.infer<typeof conversationRef>;
 

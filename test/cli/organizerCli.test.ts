@@ -1,26 +1,43 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runOrganizerCli } from "../../bot/cli/organizer.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runOrganizerCli, type Ask } from "../../bot/cli/organizer.js";
 import { createOrganizerClient, ServerUnreachableError } from "../../bot/cli/organizerClient.js";
 import { BASIC_INTENTS } from "../helpers/fakeClassify.js";
-import { TEST_ORGANIZER_TOKEN } from "../helpers/organizerApi.js";
+import { organizerApi, TEST_ORGANIZER_TOKEN } from "../helpers/organizerApi.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 
 let server: TestServer;
 let dir: string;
+/** Saturday 28 November 2026, 11:00 in Copenhagen: outside the quiet hours (21:00-08:00). */
+const DAYTIME = new Date("2026-11-28T10:00:00Z");
+/** 23:30 in Copenhagen. */
+const LATE_EVENING = new Date("2026-11-28T22:30:00Z");
 
 beforeAll(async () => {
-  server = await startTestServer({ classify: BASIC_INTENTS, env: { ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN } });
+  server = await startTestServer({
+    now: DAYTIME,
+    classify: BASIC_INTENTS,
+    env: { ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN },
+  });
   dir = await mkdtemp(join(tmpdir(), "borgerbot-cli-"));
 });
 afterAll(() => server.cleanup());
 
 async function run(...args: string[]): Promise<{ code: number; output: string[] }> {
+  return runAsking(server, undefined, ...args);
+}
+
+/** Against `target`, as on a terminal when `ask` is given: it answers the CLI's questions. */
+async function runAsking(
+  target: TestServer,
+  ask: Ask | undefined,
+  ...args: string[]
+): Promise<{ code: number; output: string[] }> {
   const output: string[] = [];
-  const client = createOrganizerClient({ baseUrl: server.baseUrl, token: TEST_ORGANIZER_TOKEN });
-  const code = await runOrganizerCli(args, client, (line) => output.push(line));
+  const client = createOrganizerClient({ baseUrl: target.baseUrl, token: TEST_ORGANIZER_TOKEN });
+  const code = await runOrganizerCli(args, client, (line) => output.push(line), ask);
   return { code, output };
 }
 
@@ -65,7 +82,7 @@ describe("npm run organizer", () => {
     expect(await run("frobnicate")).toEqual({
       code: 2,
       output: [
-        "Brug: npm run organizer -- import FIL | invite | attendance [--csv] | reminders [--csv] | outbox | forget TELEFON",
+        "Brug: npm run organizer -- import FIL | invite [--force] | attendance [--csv] | reminders [--csv] | outbox | forget TELEFON",
       ],
     });
   });
@@ -75,5 +92,80 @@ describe("npm run organizer", () => {
     await expect(runOrganizerCli(["outbox"], client, () => undefined)).rejects.toBeInstanceOf(
       ServerUnreachableError,
     );
+  });
+});
+
+describe("npm run organizer -- invite in the quiet hours", () => {
+  /** Its own server per test, since an invite run sends to everyone on the list. */
+  let quiet: TestServer;
+  const QUESTION =
+    "Det er stille periode (21:00-08:00), så beskederne kommer frem om natten. Send alligevel? (j/n) ";
+  const NOT_SENT = ["none", "none"];
+  const INVITED = ["invited", "invited"];
+
+  beforeEach(async () => {
+    quiet = await startTestServer({
+      now: DAYTIME,
+      classify: BASIC_INTENTS,
+      env: { ORGANIZER_TOKEN: TEST_ORGANIZER_TOKEN },
+    });
+    const file = join(dir, "to-nye.csv");
+    await writeFile(file, "navn;telefon\nNy Et;30000001\nNy To;30000002\n");
+    expect((await runAsking(quiet, undefined, "import", file)).output).toEqual([
+      "Importeret: 2 nye, 0 opdaterede, 0 afviste.",
+    ]);
+  });
+  afterEach(() => quiet.cleanup());
+
+  const invitations = async () =>
+    (await organizerApi(quiet.baseUrl).participants()).participants.map((p) => p.invitation);
+  const outboxSize = async () => (await organizerApi(quiet.baseUrl).outbox()).messages.length;
+
+  it("asks first, and sends nothing on n", async () => {
+    quiet.setNow(LATE_EVENING);
+    const questions: string[] = [];
+    const result = await runAsking(quiet, async (question) => (questions.push(question), "n"), "invite");
+    expect(questions).toEqual([QUESTION]);
+    expect(result).toEqual({
+      code: 1,
+      output: ["Intet er sendt. Prøv igen efter kl. 08:00, eller brug --force."],
+    });
+    expect(await invitations()).toEqual(NOT_SENT);
+    expect(await outboxSize()).toBe(0);
+  });
+
+  it("asks first, and sends on j", async () => {
+    quiet.setNow(LATE_EVENING);
+    const questions: string[] = [];
+    const result = await runAsking(quiet, async (question) => (questions.push(question), "j"), "invite");
+    expect(questions).toEqual([QUESTION]);
+    expect(result).toEqual({ code: 0, output: ["Invitationer sendt: 2. Sprunget over: 0."] });
+    expect(await invitations()).toEqual(INVITED);
+    expect(await outboxSize()).toBe(2);
+  });
+
+  it("sends with --force without asking, as a script needs", async () => {
+    quiet.setNow(LATE_EVENING);
+    const result = await runAsking(quiet, async () => expect.fail("asked with --force"), "invite", "--force");
+    expect(result).toEqual({ code: 0, output: ["Invitationer sendt: 2. Sprunget over: 0."] });
+    expect(await invitations()).toEqual(INVITED);
+  });
+
+  it("sends nothing without a terminal to ask on, and says to use --force", async () => {
+    quiet.setNow(LATE_EVENING);
+    expect(await runAsking(quiet, undefined, "invite")).toEqual({
+      code: 1,
+      output: [
+        "Det er stille periode (21:00-08:00), så intet er sendt. Prøv igen efter kl. 08:00, eller brug --force.",
+      ],
+    });
+    expect(await invitations()).toEqual(NOT_SENT);
+    expect(await outboxSize()).toBe(0);
+  });
+
+  it("does not ask outside the quiet hours", async () => {
+    const result = await runAsking(quiet, async () => expect.fail("asked outside the quiet hours"), "invite");
+    expect(result).toEqual({ code: 0, output: ["Invitationer sendt: 2. Sprunget over: 0."] });
+    expect(await invitations()).toEqual(INVITED);
   });
 });

@@ -147,7 +147,8 @@ describe("the server killed with kill -9 at random moments", () => {
       const csv = ["navn;telefon", ...MEMBERS.map((phone, i) => `Medlem ${i + 1};${phone}`)].join("\n");
       const imported = await api.importCsv(csv);
       expect(await imported.json()).toEqual({ imported: MEMBERS.length, updated: 0, rejected: [] });
-      expect(await api.invite()).toEqual({ sent: MEMBERS.length, skipped: 0, remaining: 0 });
+      // The server runs on the real clock, which may be in the quiet hours.
+      expect(await api.invite({ force: true })).toEqual({ sent: MEMBERS.length, skipped: 0, remaining: 0 });
 
       const turns: Turn[] = [];
       /** Per member, how many of its outbox replies are accounted for by a checked turn. */

@@ -1,7 +1,7 @@
 import { readDataFile } from "../../bot/store/store.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbData } from "../../bot/store/schema.js";
-import { startFakeConnector } from "../helpers/fakeConnector.js";
+import { startFakeConnector, type ConnectorRefusal } from "../helpers/fakeConnector.js";
 import { botActivity, postJson } from "../helpers/http.js";
 import { organizerApi, TEST_ORGANIZER_TOKEN } from "../helpers/organizerApi.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
@@ -153,5 +153,107 @@ describe("in Teams", () => {
         ["sms", "dry-run"],
       ]),
     );
+  });
+
+  it("keeps the conversation after a failure that may pass, and tries Teams again next time", async () => {
+    await signeHasAccepted();
+    connector.refuse("a:signe-personal", 502);
+    expect(await api.remind("m1")).toEqual({ sent: 1, skipped: 0 });
+    const [ref] = (await readDb()).conversationRefs.filter((r) => r.channel === "msteams");
+    expect(ref!.unusableSince).toBeUndefined();
+    expect(ref!.unusableReason).toBeUndefined();
+
+    connector.accept("a:signe-personal");
+    const before = connector.attempts.length;
+    expect(await api.remind("m2")).toEqual({ sent: 1, skipped: 0 });
+    expect(connector.attempts.slice(before)).toEqual([{ conversationId: "a:signe-personal", status: 200 }]);
+    const reminders = (await readDb()).outbox.filter((m) => m.purpose === "reminder");
+    expect(reminders.map((m) => [m.channel, m.status])).toEqual([
+      ["msteams", "failed"],
+      ["sms", "dry-run"],
+      ["msteams", "sent"],
+    ]);
+  });
+});
+
+describe("when the Bot Connector refuses the conversation for good", () => {
+  const refusals: Array<[ConnectorRefusal, string, string]> = [
+    [404, "ConversationNotFound", "Bot Connector 404 ConversationNotFound: Conversation not found."],
+    [
+      403,
+      "BotNotInConversationRoster",
+      "Bot Connector 403 BotNotInConversationRoster: The bot is not part of the conversation roster.",
+    ],
+  ];
+
+  it.each(refusals)(
+    "sends by SMS on a %i %s, marks the conversation unusable, and sends the next message straight by SMS",
+    async (status, _code, reason) => {
+      await signeHasAccepted();
+      connector.refuse("a:signe-personal", status);
+      const before = connector.attempts.length;
+
+      expect(await api.remind("m1")).toEqual({ sent: 1, skipped: 0 });
+      expect(connector.attempts.slice(before)).toEqual([{ conversationId: "a:signe-personal", status }]);
+      let db = await readDb();
+      const signe = db.participants.find((p) => p.name === "Signe Storm")!;
+      expect(
+        db.outbox
+          .filter((m) => m.purpose === "reminder")
+          .map(({ channel, to, participantId, status, error }) => ({
+            channel,
+            to,
+            participantId,
+            status,
+            error,
+          })),
+      ).toEqual([
+        { channel: "msteams", to: SIGNE_AAD, participantId: signe.id, status: "failed", error: reason },
+        { channel: "sms", to: "+4527374757", participantId: signe.id, status: "dry-run", error: undefined },
+      ]);
+      const [ref] = db.conversationRefs.filter((r) => r.channel === "msteams");
+      expect(ref).toMatchObject({ unusableSince: NOW.toISOString(), unusableReason: reason });
+      expect(db.history.filter((event) => event.change === "conversation-unusable")).toEqual([
+        {
+          at: NOW.toISOString(),
+          participantId: signe.id,
+          channel: "msteams",
+          actor: "system",
+          change: "conversation-unusable",
+          detail: { reason },
+        },
+      ]);
+
+      // Not tried again, not even once: the next message goes by SMS alone.
+      expect(await api.remind("m2")).toEqual({ sent: 1, skipped: 0 });
+      expect(connector.attempts.slice(before)).toHaveLength(1);
+      db = await readDb();
+      expect(db.outbox.filter((m) => m.purpose === "reminder").map((m) => [m.channel, m.status])).toEqual([
+        ["msteams", "failed"],
+        ["sms", "dry-run"],
+        ["sms", "dry-run"],
+      ]);
+    },
+  );
+
+  it("uses Teams again once the member writes to the bot there", async () => {
+    await signeHasAccepted();
+    connector.refuse("a:signe-personal", 404);
+    expect(await api.remind("m1")).toEqual({ sent: 1, skipped: 0 });
+
+    // Signe adds the bot back and writes: the same conversation works again.
+    connector.accept("a:signe-personal");
+    await signeHasWritten();
+    const [ref] = (await readDb()).conversationRefs.filter((r) => r.channel === "msteams");
+    expect(ref!.unusableSince).toBeUndefined();
+    expect(ref!.unusableReason).toBeUndefined();
+
+    expect(await api.remind("m2")).toEqual({ sent: 1, skipped: 0 });
+    const reminders = (await readDb()).outbox.filter((m) => m.purpose === "reminder");
+    expect(reminders.map((m) => [m.channel, m.status])).toEqual([
+      ["msteams", "failed"],
+      ["sms", "dry-run"],
+      ["msteams", "sent"],
+    ]);
   });
 });

@@ -11,22 +11,42 @@ export interface ReceivedActivity {
   seen: unknown;
 }
 
+/** How the real Bot Connector refuses a conversation the bot can no longer reach. */
+export type ConnectorRefusal = 403 | 404;
+
+/** The bodies the real service sends with these statuses. */
+const REFUSALS: Record<ConnectorRefusal, { code: string; message: string }> = {
+  403: { code: "BotNotInConversationRoster", message: "The bot is not part of the conversation roster." },
+  404: { code: "ConversationNotFound", message: "Conversation not found." },
+};
+
 /**
  * A stand-in for the Bot Connector service that Azure Bot Service runs for Teams and Web
  * Chat: it receives the bot's replies and proactive messages as the real one would.
  */
 export async function startFakeConnector(onReceive: () => unknown = () => undefined) {
   const received: ReceivedActivity[] = [];
+  /** Every message the bot tried to send, answered or refused. */
+  const attempts: Array<{ conversationId: string; status: number }> = [];
+  const refused = new Map<string, number>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? "");
     let body = "";
     for await (const chunk of req) body += chunk;
     if (req.method === "POST" && match) {
-      received.push({
-        conversationId: decodeURIComponent(match[1]!),
-        activity: JSON.parse(body),
-        seen: await onReceive(),
-      });
+      const conversationId = decodeURIComponent(match[1]!);
+      const refusal = refused.get(conversationId);
+      attempts.push({ conversationId, status: refusal ?? 200 });
+      if (refusal) {
+        res.writeHead(refusal, { "content-type": "application/json" });
+        const error = REFUSALS[refusal as ConnectorRefusal] ?? {
+          code: "ServiceError",
+          message: "Bad gateway.",
+        };
+        res.end(JSON.stringify({ error }));
+        return;
+      }
+      received.push({ conversationId, activity: JSON.parse(body), seen: await onReceive() });
       // restify patches http.ServerResponse in this process, so writeHead does not chain here.
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ id: `reply-${received.length}` }));
@@ -46,6 +66,15 @@ export async function startFakeConnector(onReceive: () => unknown = () => undefi
   return {
     serviceUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     received,
+    attempts,
+    /**
+     * From now on, refuse every message to this conversation as the real service would: 403 or
+     * 404 for good, or another status (502) for a failure that may pass.
+     */
+    refuse: (conversationId: string, status: ConnectorRefusal | 502) =>
+      void refused.set(conversationId, status),
+    /** The conversation works again (the member added the bot back). */
+    accept: (conversationId: string) => void refused.delete(conversationId),
     texts: () =>
       received.map((r) => r.activity.text ?? r.activity.attachments?.[0]?.content.body[0]?.text ?? ""),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -18,14 +18,17 @@ export function organizerApi(baseUrl: string, token = TEST_ORGANIZER_TOKEN) {
       fetch(`${baseUrl}/api/organizer/participants`, { headers }).then((res) =>
         json<{ participants: Array<Record<string, unknown>> }>(res),
       ),
-    invite: () =>
-      fetch(`${baseUrl}/api/organizer/invitations`, { method: "POST", headers }).then((res) =>
-        json<{ sent: number; skipped: number; remaining: number }>(res),
-      ),
-    remind: (sessionId: string) =>
-      fetch(`${baseUrl}/api/organizer/sessions/${sessionId}/reminders`, { method: "POST", headers }).then(
-        (res) => json<{ sent: number; skipped: number }>(res),
-      ),
+    /** `force`: also in the quiet hours, for a server on the real clock, which may be in them. */
+    invite: (options: { force?: boolean } = {}) =>
+      fetch(`${baseUrl}/api/organizer/invitations${options.force ? "?force=true" : ""}`, {
+        method: "POST",
+        headers,
+      }).then((res) => json<{ sent: number; skipped: number; remaining: number }>(res)),
+    remind: (sessionId: string, options: { force?: boolean } = {}) =>
+      fetch(`${baseUrl}/api/organizer/sessions/${sessionId}/reminders${options.force ? "?force=true" : ""}`, {
+        method: "POST",
+        headers,
+      }).then((res) => json<{ sent: number; skipped: number }>(res)),
     attendance: () =>
       fetch(`${baseUrl}/api/organizer/attendance`, { headers }).then((res) =>
         json<{ participants: Array<Record<string, unknown>> }>(res),

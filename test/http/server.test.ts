@@ -283,7 +283,8 @@ describe("POST /api/sms/status (Twilio delivery status)", () => {
 
   it("records a delivery status callback against the message it is about", async () => {
     await twilioServer.api.importCsv("name,phone\nGitte Grøn,+4520304060\n");
-    expect(await twilioServer.api.invite()).toEqual({ sent: 1, skipped: 0, remaining: 0 });
+    // On the real clock, which may be in the quiet hours.
+    expect(await twilioServer.api.invite({ force: true })).toEqual({ sent: 1, skipped: 0, remaining: 0 });
     expect(sent.map((message) => [message.to, message.statusCallback])).toEqual([
       ["+4520304060", `${TEST_PUBLIC_URL}/api/sms/status`],
     ]);
