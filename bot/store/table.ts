@@ -7,7 +7,6 @@ export const CHUNK_ROWS = 1024;
 type KeyOf<Row> = (row: Row) => unknown;
 
 /** Per frozen chunk and key function: the chunk's rows by key. A frozen chunk never changes. */
-const chunkIndexes = new WeakMap<readonly object[], Map<KeyOf<never>, Map<unknown, object>>>();
 const chunkGroups = new WeakMap<readonly object[], Map<KeyOf<never>, Map<unknown, object[]>>>();
 
 /**
@@ -108,7 +107,7 @@ export class Table<Row extends object> implements Iterable<Row> {
         if (found !== undefined) return found;
         continue;
       }
-      const found = indexOf(chunk, keyOf).get(key);
+      const found = groupsOf(chunk, keyOf).get(key)?.[0];
       if (found !== undefined) return found as Row;
     }
     return undefined;
@@ -150,21 +149,6 @@ export class Table<Row extends object> implements Iterable<Row> {
   compacted(): Table<Row> {
     return Table.of(this);
   }
-}
-
-function indexOf<Row>(chunk: readonly Row[], keyOf: KeyOf<Row>): Map<unknown, object> {
-  let byKeyOf = chunkIndexes.get(chunk as readonly object[]);
-  if (!byKeyOf) chunkIndexes.set(chunk as readonly object[], (byKeyOf = new Map()));
-  let index = byKeyOf.get(keyOf as KeyOf<never>);
-  if (!index) {
-    index = new Map();
-    for (const row of chunk) {
-      const key = keyOf(row);
-      if (!index.has(key)) index.set(key, row as object);
-    }
-    byKeyOf.set(keyOf as KeyOf<never>, index);
-  }
-  return index;
 }
 
 function groupsOf<Row>(chunk: readonly Row[], keyOf: KeyOf<Row>): Map<unknown, object[]> {

@@ -8,7 +8,7 @@ import { recordScheduleChanges } from "../../bot/domain/sessionChanges.js";
 import { createTranslations } from "../../bot/i18n/i18n.js";
 import { createLogger } from "../../bot/logger.js";
 import { createSmsSender, type SmsSender } from "../../bot/sms/smsSender.js";
-import type { Participant } from "../../bot/store/schema.js";
+import type { DbData, Participant } from "../../bot/store/schema.js";
 import type { Store } from "../../bot/store/store.js";
 import { assemblyWith } from "../helpers/reminderAssembly.js";
 import { openTempStore } from "../helpers/tempStore.js";
@@ -59,8 +59,8 @@ async function setup(options: { assembly?: Assembly; members?: Array<Partial<Par
   return {
     store,
     scheduler,
-    /** Another process over the same store, as after a restart. */
-    restart: () => createScheduler(store, assembly, smsSender, clock),
+    /** Another process over the same store, as after a restart, with this assembly file. */
+    restart: (file = assembly) => createScheduler(store, file, smsSender, clock),
     moveTo: (at: Date) => void (now = at),
     sms: () => store.data.outbox.map((message) => `${message.to}: ${message.text}`),
     ledger: () =>
@@ -81,6 +81,21 @@ function createScheduler(store: Store, assembly: Assembly, smsSender: SmsSender,
     logger: createLogger({ level: "silent" }),
     owner: "test",
   });
+}
+
+/** Makes `change` in the same commit as the first outbox row: after the plan, during the sends. */
+function duringFirstSend(store: Store, change: (data: DbData) => unknown): void {
+  const update = store.update.bind(store);
+  let done = false;
+  store.update = ((mutate) =>
+    update((data) => {
+      const result = mutate(data);
+      if (!done && data.outbox.length > 0) {
+        done = true;
+        change(data);
+      }
+      return result;
+    })) as Store["update"];
 }
 
 const KEY_48 = "reminder:m1@2026-04-14T15:00:00.000Z:48h";
@@ -153,13 +168,8 @@ describe("the reminder scheduler", () => {
   });
 
   it("never sends a reminder for the old time of a moved session", async () => {
-    const { store, moveTo, sms } = await setup();
-    const moved = createScheduler(
-      store,
-      assemblyWith([{ ...TUESDAY, date: "2026-04-21" }]),
-      createSmsSender({ store, clock: () => AT_48H, logger: createLogger({ level: "silent" }) }),
-      () => AT_48H,
-    );
+    const { restart, moveTo, sms } = await setup();
+    const moved = restart(assemblyWith([{ ...TUESDAY, date: "2026-04-21" }]));
     moveTo(AT_48H);
     expect(await moved.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
     expect(sms()).toEqual([]);
@@ -170,23 +180,15 @@ describe("the reminder scheduler", () => {
     const { store, scheduler, moveTo, sms } = await setup({ members: [{}, {}, {}] });
     moveTo(AT_48H);
     // The first send happens after the plan is made; the other two change their minds during it.
-    const update = store.update.bind(store);
-    let changed = false;
-    store.update = ((mutate) =>
-      update((data) => {
-        const result = mutate(data);
-        if (!changed && data.outbox.length > 0) {
-          changed = true;
-          setOptOut(data, "p2", true, { actor: "member", channel: "sms" }, AT_48H);
-          setAttendance(
-            data,
-            { participantId: "p3", sessionId: "m1", status: "absent" },
-            { actor: "member" },
-            AT_48H,
-          );
-        }
-        return result;
-      })) as Store["update"];
+    duringFirstSend(store, (data) => {
+      setOptOut(data, "p2", true, { actor: "member", channel: "sms" }, AT_48H);
+      setAttendance(
+        data,
+        { participantId: "p3", sessionId: "m1", status: "absent" },
+        { actor: "member" },
+        AT_48H,
+      );
+    });
     expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
     expect(sms()).toEqual([`+4520000001: ${TEXT_48}`]);
   });
@@ -194,17 +196,9 @@ describe("the reminder scheduler", () => {
   it("keeps no ledger row for a member erased while their reminder went out", async () => {
     const { store, scheduler, moveTo, ledger } = await setup();
     moveTo(AT_48H);
-    const update = store.update.bind(store);
-    let erased = false;
-    store.update = ((mutate) =>
-      update((data) => {
-        const result = mutate(data);
-        if (!erased && data.outbox.length > 0) {
-          erased = true;
-          eraseParticipant(data, { participantId: "p1", actor: "member", now: AT_48H, secret: store.secret });
-        }
-        return result;
-      })) as Store["update"];
+    duringFirstSend(store, (data) =>
+      eraseParticipant(data, { participantId: "p1", actor: "member", now: AT_48H, secret: store.secret }),
+    );
     expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
     expect(ledger()).toEqual([]);
     expect(store.data.participants.length).toBe(0);
@@ -268,7 +262,7 @@ describe("the reminder scheduler", () => {
   });
 
   it("tells the members once that a session was moved, at the next allowed hour", async () => {
-    const { store, moveTo, sms } = await setup({ members: [{}, { invitation: "declined" }] });
+    const { store, restart, moveTo, sms } = await setup({ members: [{}, { invitation: "declined" }] });
     const moved = assemblyWith([{ ...TUESDAY, date: "2026-04-21" }]);
     await store.update((data) =>
       recordScheduleChanges(data, assemblyWith([TUESDAY]), new Date("2026-04-01T10:00:00Z")),
@@ -276,30 +270,19 @@ describe("the reminder scheduler", () => {
     // The organizers move the session on a Friday evening; the server restarts at 22:00.
     const at = new Date("2026-04-10T20:00:00Z");
     expect(await store.update((data) => recordScheduleChanges(data, moved, at))).toBe(1);
-    const scheduler = createScheduler(
-      store,
-      moved,
-      createSmsSender({ store, clock: () => at, logger: createLogger({ level: "silent" }) }),
-      () => at,
-    );
+    const scheduler = restart(moved);
     moveTo(at);
     expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
-    const morning = new Date("2026-04-11T06:00:00Z");
-    const next = createScheduler(
-      store,
-      moved,
-      createSmsSender({ store, clock: () => morning, logger: createLogger({ level: "silent" }) }),
-      () => morning,
-    );
-    expect(await next.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
-    expect(await next.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    moveTo(new Date("2026-04-11T06:00:00Z"));
+    expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    expect(await scheduler.tick()).toEqual({ sent: 0, skipped: 0, failed: 0 });
     expect(sms()).toEqual([
       "+4520000001: Mødet tirsdag den 14. april er flyttet til tirsdag den 21. april kl. 17-21 på Rådhuset, Byrådssalen. Svar NEJ, hvis du er forhindret.",
     ]);
   });
 
   it("tells the members that a session was cancelled, and sends no reminder for it", async () => {
-    const { store, moveTo, sms } = await setup();
+    const { store, restart, moveTo, sms } = await setup();
     const cancelled = assemblyWith([{ ...TUESDAY, cancelled: true }]);
     await store.update((data) =>
       recordScheduleChanges(data, assemblyWith([TUESDAY]), new Date("2026-04-01T10:00:00Z")),
@@ -307,14 +290,8 @@ describe("the reminder scheduler", () => {
     expect(
       await store.update((data) => recordScheduleChanges(data, cancelled, new Date("2026-04-12T10:00:00Z"))),
     ).toBe(1);
-    const at = AT_48H;
-    const scheduler = createScheduler(
-      store,
-      cancelled,
-      createSmsSender({ store, clock: () => at, logger: createLogger({ level: "silent" }) }),
-      () => at,
-    );
-    moveTo(at);
+    const scheduler = restart(cancelled);
+    moveTo(AT_48H);
     expect(await scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
     expect(sms()).toEqual([
       "+4520000001: Mødet tirsdag den 14. april er aflyst. Vi skriver til dig, hvis der kommer en ny dato.",
