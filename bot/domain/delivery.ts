@@ -9,6 +9,8 @@ import type { Store } from "../store/store.js";
 import { findParticipant } from "./participants.js";
 
 const byParticipant = (ref: { participantId: string }) => ref.participantId;
+/** The channel id of SMS conversations; a reminder by SMS goes through the sender, not a chat. */
+const SMS_CHANNEL = "sms";
 
 export interface DeliveryDeps {
   store: Store;
@@ -20,8 +22,9 @@ export interface DeliveryDeps {
 }
 
 /**
- * Sends a message the bot starts (invitation, reminder): in Teams when the member has the app,
- * else by SMS to their phone. Returns the channel it went out on, or undefined if it did not.
+ * Sends a message the bot starts (invitation, reminder): in the chat the member used last
+ * (Teams, Web Chat, the local page), else by SMS to their phone. Returns the channel it went
+ * out on, or undefined if it did not.
  */
 export async function deliverToParticipant(
   deps: DeliveryDeps,
@@ -41,18 +44,19 @@ export async function deliverToParticipant(
     now: deps.clock(),
   };
   // A conversation the Bot Connector refused for good (403/404) does not count: the member
-  // removed the bot, and the phone is the way to reach them until they write in Teams again.
-  const inTeams = deps.store.data.conversationRefs
+  // removed the bot, and the phone is the way to reach them until they write there again.
+  const chat = deps.store.data.conversationRefs
     .lookupAll(byParticipant, participant.id)
-    .some((ref) => ref.channel === "msteams" && !ref.unusableSince);
-  if (inTeams) {
+    .filter((ref) => ref.channel !== SMS_CHANNEL && !ref.unusableSince)
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+  if (chat) {
     const result = await deps.messenger.sendToMember({
       participantId: participant.id,
-      channel: "msteams",
+      channel: chat.channel,
       reply: build({ ...base, sms: false }),
       purpose,
     });
-    if (result.status === "sent") return "msteams";
+    if (result.status === "sent") return chat.channel;
     // Refused on purpose (opted out, erased): no other channel either.
     if (result.status === "blocked") return undefined;
     // Teams failed: for good (403/404, the conversation is now marked unusable) or for now

@@ -97,3 +97,34 @@ describe("the automatic reminder", () => {
     ]);
   });
 });
+
+describe("the automatic reminder on the local page", () => {
+  async function local(text?: string) {
+    const res = await fetch(`${flow.server.baseUrl}/api/local/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      // The page opens with a conversationUpdate, which makes the newcomer an invited member.
+      body: JSON.stringify({
+        userId: "prove-bruger",
+        userName: "Prøve",
+        ...(text === undefined ? { type: "conversationUpdate" } : { text }),
+      }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { activities: Array<{ text?: string }> }).activities.map((a) => a.text);
+  }
+
+  it("arrives in the chat the member used, without a phone", async () => {
+    await local();
+    await local("ja");
+    await local("nej tak");
+    flow.server.setNow(TWO_DAYS_BEFORE_M1);
+    expect(await flow.server.app.scheduler.tick()).toEqual({ sent: 1, skipped: 0, failed: 0 });
+    const res = await fetch(`${flow.server.baseUrl}/api/local/messages?userId=prove-bruger&after=0`);
+    const pending = JSON.stringify(await res.json());
+    expect(pending).toContain(
+      "Påmindelse: Velkommen og introduktion er tirsdag den 15. december kl. 17-21 på Rådhuset, Byrådssalen, Torvet 1, 4000 Eksempelby. Svar NEJ, hvis du er forhindret.",
+    );
+    expect((await flow.db()).outbox.filter((message) => message.purpose === "reminder")).toHaveLength(1);
+  });
+});
