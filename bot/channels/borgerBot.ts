@@ -15,6 +15,7 @@ import type { MainDialog } from "../../dialogs/mainDialog.js";
 import { messageContext, sendReply, sendWelcomeOnce } from "../../dialogs/replies.js";
 import type { DialogServices } from "../../dialogs/services.js";
 import { setInvitation } from "../domain/attendance.js";
+import { findConversation } from "../domain/conversations.js";
 import type { OrganizerDirectory } from "../domain/organizers.js";
 import {
   ensureParticipant,
@@ -219,16 +220,7 @@ function rememberConversation(
   entry: { channel: string; key: string; participantId: string; reference: Record<string, unknown> },
   now: Date,
 ): void {
-  // One entry per conversation, not per user: a Web Chat user may start several, and erasure
-  // must find the dialog state of each.
-  const conversationId = (reference: Record<string, unknown>) =>
-    (reference.conversation as { id?: string } | undefined)?.id;
-  const existing = data.conversationRefs.find(
-    (ref) =>
-      ref.channel === entry.channel &&
-      ref.key === entry.key &&
-      conversationId(ref.reference) === conversationId(entry.reference),
-  );
+  const existing = findConversation(data, entry);
   const same = existing && JSON.stringify(existing.reference) === JSON.stringify(entry.reference);
   if (same && !existing.unusableSince) return;
   if (existing) {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { MemberMessenger } from "../domain/memberMessenger.js";
 import type { OrganizerDirectory } from "../domain/organizers.js";
 import type { Logger } from "../logger.js";
+import { findConversation } from "../domain/conversations.js";
 import { findParticipant, recordHistory } from "../domain/participants.js";
 import type { Reply } from "../messages/reply.js";
 import type { ConversationRef, DbData, OutboxMessage } from "../store/schema.js";
@@ -83,7 +84,11 @@ export function createMemberMessenger(deps: {
    * Keeps the result on the outbox row, and in the same commit marks a conversation the Bot
    * Connector refused for good, so no later message tries it again.
    */
-  async function recordOutcome(messageId: string, ref: ConversationRef, outcome: Outcome): Promise<void> {
+  async function recordOutcome(
+    messageId: string,
+    ref: ConversationRef | undefined,
+    outcome: Outcome,
+  ): Promise<void> {
     const now = deps.clock();
     await deps.store.update((data) => {
       const stored = data.outbox.find((entry) => entry.id === messageId);
@@ -91,7 +96,7 @@ export function createMemberMessenger(deps: {
         Object.assign(stored, outcome.ok ? { status: "sent" } : { status: "failed", error: outcome.error }, {
           updatedAt: now.toISOString(),
         });
-      if (!outcome.ok && outcome.permanent) markUnusable(data, ref, outcome.error, now);
+      if (ref && !outcome.ok && outcome.permanent) markUnusable(data, ref, outcome.error, now);
     });
   }
 
@@ -108,15 +113,7 @@ export function createMemberMessenger(deps: {
     for (const message of pending) {
       const ref = latestConversationWith(deps.store.data.conversationRefs, message.channel, message.to);
       if (!ref) {
-        await deps.store.update((data) => {
-          const stored = data.outbox.find((entry) => entry.id === message.id);
-          if (stored)
-            Object.assign(stored, {
-              status: "failed",
-              error: "no conversation",
-              updatedAt: deps.clock().toISOString(),
-            });
-        });
+        await recordOutcome(message.id, ref, { ok: false, error: "no conversation", permanent: false });
         continue;
       }
       const activity = {
@@ -182,17 +179,9 @@ export function createMemberMessenger(deps: {
   };
 }
 
-const conversationIdOf = (ref: ConversationRef) =>
-  (ref.reference.conversation as { id?: unknown } | undefined)?.id;
-
 /** Marks the stored entry for `ref`'s conversation unusable, and tells the history why. */
 function markUnusable(data: DbData, ref: ConversationRef, reason: string, now: Date): void {
-  const stored = data.conversationRefs.find(
-    (entry) =>
-      entry.channel === ref.channel &&
-      entry.key === ref.key &&
-      conversationIdOf(entry) === conversationIdOf(ref),
-  );
+  const stored = findConversation(data, ref);
   // Erased, or the member wrote in again (a fresh reference) while the send was on its way.
   if (!stored || stored.updatedAt !== ref.updatedAt || stored.unusableSince) return;
   Object.assign(stored, { unusableSince: now.toISOString(), unusableReason: reason });

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import type { DbData } from "../store/schema.js";
+import { conversationIdOf } from "./conversations.js";
 import { ANONYMOUS_ID_PREFIX } from "./participants.js";
 
 export type Actor = "member" | "organizer";
@@ -21,10 +22,7 @@ export function eraseParticipant(
   // botbuilder keys conversation state as "<channelId>/conversations/<conversationId>/<namespace>".
   const stateKeyPrefixes = data.conversationRefs
     .filter((ref) => ref.participantId === participantId)
-    .map(
-      (ref) =>
-        `${ref.channel}/conversations/${(ref.reference as { conversation?: { id?: string } }).conversation?.id}/`,
-    );
+    .map((ref) => `${ref.channel}/conversations/${conversationIdOf(ref)}/`);
   const keys = new Set(
     data.identities
       .filter((identity) => identity.participantId === participantId)
