@@ -117,18 +117,16 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
     async recoverInterrupted(): Promise<number> {
       const at = deps.clock().toISOString();
       return deps.store.update((data) => {
-        let count = 0;
-        for (const job of data.reminderJobs) {
-          if (job.status !== "sending") continue;
+        // filter reads plain rows and drafts only the matches, so a large ledger costs little at start.
+        const interrupted = data.reminderJobs.filter((job) => job.status === "sending");
+        for (const job of interrupted)
           Object.assign(job, {
             status: "uncertain",
             reason: "stopped-while-sending",
             lease: undefined,
             updatedAt: at,
           });
-          count++;
-        }
-        return count;
+        return interrupted.length;
       });
     },
 
