@@ -6,8 +6,7 @@ import { chooseDemoAnchor, readAssemblyFile, resolveAssembly, type Assembly } fr
 import { createBotTurns } from "./channels/botTurns.js";
 import { createCloudAdapter } from "./channels/cloudAdapter.js";
 import { LocalChatAdapter } from "./channels/localAdapter.js";
-import { createMemberMessenger, type MemberMessenger } from "./channels/memberMessenger.js";
-import { createProactiveSender } from "./channels/proactive.js";
+import { createChatTransport } from "./channels/proactive.js";
 import { createInboundSmsTurns } from "./channels/inboundSms.js";
 import { SmsAdapter } from "./channels/smsAdapter.js";
 import type { Config } from "./config.js";
@@ -18,7 +17,8 @@ import { recordScheduleChanges } from "./domain/sessionChanges.js";
 import { createTranslations } from "./i18n/i18n.js";
 import type { Logger } from "./logger.js";
 import { createServer } from "./server.js";
-import { createSmsSender, type SmsRetryOptions } from "./sms/smsSender.js";
+import { createOutbound, type Outbound } from "./outbound/outbound.js";
+import { createTwilioTransport, DRY_RUN_SMS, type SmsRetryOptions } from "./sms/smsTransport.js";
 import { createTwilioMessagesApi, type TwilioMessagesApi } from "./sms/twilioProvider.js";
 import { Store } from "./store/store.js";
 
@@ -37,7 +37,7 @@ export interface App {
   server: Server;
   store: Store;
   assembly: Assembly;
-  messenger: MemberMessenger;
+  outbound: Outbound;
   /** Ticks by itself every 30 seconds; a test with a moved clock ticks it at once. */
   scheduler: Pick<ReminderScheduler, "tick">;
   close(): Promise<void>;
@@ -68,42 +68,42 @@ export async function createApp(options: AppOptions): Promise<App> {
             authToken: config.twilio.authToken,
           })
         : undefined);
-    const smsSender = createSmsSender({
-      store,
-      clock,
-      logger,
-      twilio: twilioApi && {
-        api: twilioApi,
-        from: config.twilio.from,
-        messagingServiceSid: config.twilio.messagingServiceSid,
-        statusCallbackUrl: config.publicUrl ? `${config.publicUrl}/api/sms/status` : undefined,
-        ratePerSecond: config.twilio.ratePerSecond,
-        retry: options.smsRetry,
-      },
-    });
+    const sms = twilioApi
+      ? createTwilioTransport(
+          {
+            api: twilioApi,
+            from: config.twilio.from,
+            messagingServiceSid: config.twilio.messagingServiceSid,
+            statusCallbackUrl: config.publicUrl ? `${config.publicUrl}/api/sms/status` : undefined,
+            ratePerSecond: config.twilio.ratePerSecond,
+            retry: options.smsRetry,
+          },
+          logger,
+        )
+      : DRY_RUN_SMS;
     const cloudAdapter = createCloudAdapter(config);
-    const smsAdapter = new SmsAdapter(smsSender);
+    const smsAdapter = new SmsAdapter();
     const localAdapter = new LocalChatAdapter(store, clock);
     const organizers = createOrganizerDirectory(config.organizers);
-    const messenger = createMemberMessenger({
+    const translations = createTranslations();
+    const outbound = createOutbound({
       store,
-      organizers,
+      assembly,
+      translate: translations.t,
       clock,
       logger,
-      sendProactive: createProactiveSender({
+      organizers,
+      sms,
+      chat: createChatTransport({
         cloud: cloudAdapter,
-        sms: smsAdapter,
         local: localAdapter,
         appId: config.microsoft.appId ?? "",
       }),
     });
-    const translations = createTranslations();
     const scheduler = createReminderScheduler({
       store,
       assembly,
-      messenger,
-      smsSender,
-      translate: translations.t,
+      outbound,
       clock,
       logger,
       owner: `${hostname()}:${process.pid}`,
@@ -115,7 +115,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       clock,
       classify: options.classify,
       logger,
-      messenger,
+      outbound,
     };
     const { runTurn, runUnordered, turnOrder } = createBotTurns({
       services,
@@ -130,7 +130,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       turnOrder,
       // The SMS turns are put in order by the journal, around their journal marks.
       runTurn: runUnordered,
-      sender: smsSender,
+      outbound,
       clock,
       logger,
     });
@@ -142,8 +142,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       cloudAdapter,
       inboundSms,
       localAdapter,
-      smsSender,
-      messenger,
+      outbound,
       assembly,
       translate: translations.t,
       runTurn,
@@ -155,7 +154,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       (count) => count > 0 && logger.info({ count }, "ran sms turns a restart had interrupted"),
       (error: unknown) => logger.error({ err: error }, "could not run the interrupted sms turns"),
     );
-    const notices = messenger
+    const notices = outbound
       .sendPending()
       .catch((error: unknown) =>
         logger.error({ err: error }, "could not send the organizer notices left from before the restart"),
@@ -189,7 +188,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       server,
       store,
       assembly,
-      messenger,
+      outbound,
       scheduler,
       close() {
         clearInterval(pruning);

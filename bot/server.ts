@@ -2,7 +2,6 @@ import restify, { type Request, type Response, type Server } from "restify";
 import type { Assembly } from "./assembly/load.js";
 import type { LocalChatAdapter } from "./channels/localAdapter.js";
 import type { RunTurn } from "./channels/runTurn.js";
-import type { MemberMessenger } from "./domain/memberMessenger.js";
 import type { InboundSmsTurns } from "./channels/inboundSms.js";
 import type { Config } from "./config.js";
 import { readJsonBody } from "./http/body.js";
@@ -13,7 +12,7 @@ import { guarded, sendJson } from "./http/respond.js";
 import { registerSmsRoutes } from "./http/smsRoutes.js";
 import type { Language, Translate } from "./i18n/i18n.js";
 import type { Logger } from "./logger.js";
-import type { SmsSender } from "./sms/smsSender.js";
+import type { Outbound } from "./outbound/outbound.js";
 import type { Store } from "./store/store.js";
 import type { SchedulerStatus } from "./domain/reminderScheduler.js";
 
@@ -30,8 +29,7 @@ export interface ServerDeps {
   cloudAdapter: ProcessActivity;
   inboundSms: InboundSmsTurns;
   localAdapter: LocalChatAdapter;
-  smsSender: SmsSender;
-  messenger: MemberMessenger;
+  outbound: Outbound;
   assembly: Assembly;
   translate: (language: Language) => Translate;
   /** The bot: runs one turn on any adapter. */
@@ -70,7 +68,7 @@ export function createServer(deps: ServerDeps): Server {
     registerSmsRoutes({
       server,
       inbound: deps.inboundSms,
-      sender: deps.smsSender,
+      outbound: deps.outbound,
       logger,
       apology: deps.translate("da")("errors.generic"),
       signature,
@@ -83,8 +81,7 @@ export function createServer(deps: ServerDeps): Server {
     token: config.organizerToken,
     store: deps.store,
     assembly: deps.assembly,
-    messenger: deps.messenger,
-    smsSender: deps.smsSender,
+    outbound: deps.outbound,
     translate: deps.translate,
     clock: deps.clock,
   });
@@ -102,7 +99,7 @@ export function createServer(deps: ServerDeps): Server {
         status: writable ? "ok" : "store-unwritable",
         version: deps.version,
         localMode: config.localMode,
-        smsDryRun: deps.smsSender.dryRun,
+        smsDryRun: deps.outbound.smsDryRun,
         scheduler: deps.schedulerStatus(),
         ...(writable ? {} : { store: deps.store.health() }),
       });

@@ -234,7 +234,7 @@ async function notifyOrganizersOfAbsence(
       text,
     }),
   };
-  await services.messenger.notifyOrganizers({
+  await services.outbound.notifyOrganizers({
     reply,
     purpose: "absence-notice",
     aboutParticipantId: participant.id,

@@ -1,7 +1,7 @@
 import type { Assembly } from "../bot/assembly/load.js";
-import type { MemberMessenger } from "../bot/domain/memberMessenger.js";
 import type { Language, Translate } from "../bot/i18n/i18n.js";
 import type { Logger } from "../bot/logger.js";
+import type { Outbound } from "../bot/outbound/outbound.js";
 import type { Store } from "../bot/store/store.js";
 
 /** The understanding the dialogs need: the intent ids are those of the NLU issue. */
@@ -15,5 +15,6 @@ export interface DialogServices {
   clock: () => Date;
   classify: Classify;
   logger: Logger;
-  messenger: MemberMessenger;
+  /** Organizers' answers and notices to organizers leave through it. */
+  outbound: Pick<Outbound, "sendToParticipant" | "notifyOrganizers">;
 }

@@ -11,7 +11,7 @@ import {
 import { ensureParticipant, findParticipantByPhone } from "../domain/participants.js";
 import type { Logger } from "../logger.js";
 import { matchTwilioKeyword } from "../nlu/keywords.js";
-import type { SmsSender } from "../sms/smsSender.js";
+import type { Outbound } from "../outbound/outbound.js";
 import type { Store } from "../store/store.js";
 import type { RunTurn } from "./runTurn.js";
 import type { TurnOrder } from "./turnOrder.js";
@@ -32,7 +32,7 @@ export function createInboundSmsTurns(deps: {
   adapter: SmsAdapter;
   runTurn: RunTurn;
   turnOrder: TurnOrder;
-  sender: SmsSender;
+  outbound: Pick<Outbound, "recordReplies" | "sendSms">;
   clock: () => Date;
   logger: Logger;
 }): InboundSmsTurns {
@@ -65,7 +65,7 @@ export function createInboundSmsTurns(deps: {
       const replies = keyword ? [] : await deps.adapter.processSms(sms, deps.runTurn);
       if (keyword === "optout" || keyword === "optin")
         await recordTwilioOptOut(sms.from, keyword === "optout");
-      if (replyIn === "twiml") await deps.sender.recordReplies({ to: sms.from, bodies: replies });
+      if (replyIn === "twiml") await deps.outbound.recordReplies({ to: sms.from, bodies: replies });
       await store.update((data) => finishInbound(data, sms.messageSid, deps.clock()));
       return replies;
     });
@@ -112,7 +112,7 @@ export function createInboundSmsTurns(deps: {
         const sms = { messageSid: entry.sid, from: entry.from, to: "", body: entry.body ?? "" };
         logger.info({ sid: entry.sid }, "running an sms turn that a restart interrupted");
         const replies = await runJournaled(sms, "outbound-sms");
-        for (const body of replies) await deps.sender.sendSms({ to: sms.from, body, purpose: "reply" });
+        for (const body of replies) await deps.outbound.sendSms({ to: sms.from, body, purpose: "reply" });
       }
       return unfinished.length;
     },

@@ -1,17 +1,14 @@
 import type { Activity, BotAdapter, CloudAdapter, ConversationReference, TurnContext } from "botbuilder";
 import type { ConversationRef } from "../store/schema.js";
+import type { ChatTransport } from "../outbound/transports.js";
 import { LOCAL_CHANNEL_ID } from "./localAdapter.js";
-import { SMS_CHANNEL_ID } from "./smsAdapter.js";
+import { renderReply } from "./renderReply.js";
 
 export interface ProactiveAdapters {
   cloud: CloudAdapter;
-  sms: BotAdapter;
   local: BotAdapter;
   appId: string;
 }
-
-/** Sends messages outside a turn on the conversation's own channel. */
-export type SendProactive = (ref: ConversationRef, activities: Partial<Activity>[]) => Promise<void>;
 
 /**
  * The Bot Connector refused the conversation for good: 403 (the bot was removed, or the member
@@ -42,8 +39,12 @@ export function classifyConnectorError(error: unknown): unknown {
   return new ConversationUnusableError(statusCode, typeof code === "string" ? code : undefined, message);
 }
 
-export function createProactiveSender(adapters: ProactiveAdapters): SendProactive {
-  return async (ref, activities) => {
+/**
+ * Teams, Web Chat and the local page for the outbound pipeline: sends one message on the
+ * conversation's own channel outside a turn, and says what came of it as a value.
+ */
+export function createChatTransport(adapters: ProactiveAdapters): ChatTransport {
+  async function sendProactive(ref: ConversationRef, activities: Partial<Activity>[]): Promise<void> {
     const reference = ref.reference as Partial<ConversationReference>;
     // A failure is caught here and thrown to the caller, rather than left to the adapter's
     // onTurnError, which would send an apology in place of the message and report success.
@@ -55,8 +56,7 @@ export function createProactiveSender(adapters: ProactiveAdapters): SendProactiv
         failure = error;
       }
     };
-    if (ref.channel === SMS_CHANNEL_ID) await adapters.sms.continueConversation(reference, logic);
-    else if (ref.channel === LOCAL_CHANNEL_ID) await adapters.local.continueConversation(reference, logic);
+    if (ref.channel === LOCAL_CHANNEL_ID) await adapters.local.continueConversation(reference, logic);
     else {
       try {
         await adapters.cloud.continueConversationAsync(adapters.appId, reference, logic);
@@ -66,5 +66,17 @@ export function createProactiveSender(adapters: ProactiveAdapters): SendProactiv
       if (failure !== undefined) throw classifyConnectorError(failure);
     }
     if (failure !== undefined) throw failure;
+  }
+
+  return {
+    async send({ ref, reply, purpose }) {
+      try {
+        await sendProactive(ref, [{ ...renderReply(reply, ref.channel), channelData: { purpose } }]);
+        return { status: "sent" };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { status: "failed", error: message, permanent: error instanceof ConversationUnusableError };
+      }
+    },
   };
 }

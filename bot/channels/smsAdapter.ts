@@ -1,6 +1,5 @@
-import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from "botbuilder";
+import { ActivityTypes, type ResourceResponse, type TurnContext } from "botbuilder";
 import { toGsmLookalikes } from "../sms/gsm.js";
-import type { SmsSender } from "../sms/smsSender.js";
 import { BufferedTurnAdapter } from "./bufferedTurnAdapter.js";
 
 export const SMS_CHANNEL_ID = "sms";
@@ -16,14 +15,10 @@ export interface InboundSms {
 /**
  * Twilio SMS as a Bot Framework channel. An inbound webhook runs one turn whose replies come
  * back as TwiML in the HTTP response; messages outside a turn (reminders, organizer answers) go
- * out through the SMS sender.
+ * out through the outbound pipeline (bot/outbound).
  */
 export class SmsAdapter extends BufferedTurnAdapter {
   protected readonly channelName = "smsAdapter";
-
-  constructor(private readonly sender: SmsSender) {
-    super();
-  }
 
   /** Runs the turn for one inbound SMS and returns its replies, in GSM-7 lookalikes. */
   async processSms(sms: InboundSms, logic: (context: TurnContext) => Promise<void>): Promise<string[]> {
@@ -49,26 +44,8 @@ export class SmsAdapter extends BufferedTurnAdapter {
       .map(toGsmLookalikes);
   }
 
-  async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const responses: ResourceResponse[] = [];
-    for (const activity of activities) {
-      if (activity.type !== ActivityTypes.Message || !activity.text || !activity.recipient?.id) {
-        responses.push({ id: "" });
-        continue;
-      }
-      const result = await this.sender.sendSms({
-        to: activity.recipient.id,
-        body: activity.text,
-        purpose: (activity.channelData as { purpose?: string } | undefined)?.purpose ?? "message",
-      });
-      // The outbox already says why; the caller (an organizer's answer, say) must know it failed.
-      if (result.status === "failed" || result.status === "blocked") {
-        throw new Error(
-          `smsAdapter: the SMS was not sent (${result.status === "failed" ? result.error : result.reason})`,
-        );
-      }
-      responses.push({ id: result.outboxId });
-    }
-    return responses;
+  /** Outside a turn an SMS goes through the outbound pipeline, which keeps it in the outbox. */
+  sendActivities(): Promise<ResourceResponse[]> {
+    return Promise.reject(new Error("smsAdapter: send SMS outside a turn through the outbound pipeline"));
   }
 }

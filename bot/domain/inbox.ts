@@ -1,6 +1,6 @@
 import { maskPhone } from "../logger.js";
 import type { DbData, InboxItem } from "../store/schema.js";
-import type { DeliveryDeps } from "./delivery.js";
+import type { DeliveryDeps, SendResult } from "../outbound/outbound.js";
 import { findParticipant, recordHistory } from "./participants.js";
 
 export interface InboxEntry extends InboxItem {
@@ -27,7 +27,7 @@ export type AnswerResult =
   | { status: "not-found" }
   | { status: "already-answered"; item: InboxItem };
 
-export type AnswerDeps = Pick<DeliveryDeps, "store" | "messenger" | "translate" | "clock">;
+export type AnswerDeps = Pick<DeliveryDeps, "store" | "outbound" | "clock">;
 
 /**
  * Sends an organizer's answer on the channel the question came from, then marks the item
@@ -59,18 +59,18 @@ async function sendAnswer(
   item: InboxItem,
   args: { text: string; organizer: string },
 ): Promise<AnswerResult> {
-  const participant = item.participantId ? findParticipant(deps.store.data, item.participantId) : undefined;
-  const t = deps.translate(participant?.language ?? "da");
-  const delivery = item.participantId
-    ? await deps.messenger.sendToMember({
+  const sent: SendResult = item.participantId
+    ? await deps.outbound.sendToParticipant({
         participantId: item.participantId,
         channel: item.channel,
         purpose: "handoff-answer",
-        reply: { text: t("handoff.answer", { answer: args.text }) },
+        build: (ctx) => ({ text: ctx.t("handoff.answer", { answer: args.text }) }),
       })
-    : ({ status: "blocked", reason: "unknown-participant" } as const);
+    : { status: "blocked", reason: "unknown-participant" };
   // The channel failed (e.g. Teams is down): the item stays open so the organizer can try again.
-  if (delivery.status === "failed") return { status: "delivery-failed", error: delivery.error };
+  if (sent.status === "failed") return { status: "delivery-failed", error: sent.error };
+  const delivery =
+    sent.status === "blocked" ? sent.reason : sent.status === "no-route" ? "no-conversation" : "sent";
   const now = deps.clock();
   const answered = await deps.store.update((data) => {
     const stored = data.inbox.find((entry) => entry.id === item.id);
@@ -79,7 +79,7 @@ async function sendAnswer(
       status: "answered",
       answer: args.text,
       answeredAt: now.toISOString(),
-      delivery: delivery.status === "blocked" ? delivery.reason : delivery.status,
+      delivery,
     });
     recordHistory(
       data,

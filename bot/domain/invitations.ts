@@ -1,7 +1,7 @@
 import { invitationReply } from "../messages/invitation.js";
 import type { Participant } from "../store/schema.js";
 import { setInvitation } from "./attendance.js";
-import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
+import { deliveredOn, type DeliveryDeps } from "../outbound/outbound.js";
 import { findParticipant } from "./participants.js";
 
 export interface InvitationResult {
@@ -33,8 +33,14 @@ export async function sendInvitations(
   for (let start = 0; start < due.length; start += PARALLEL_SENDS) {
     const results = await Promise.all(
       due.slice(start, start + PARALLEL_SENDS).map(async (participant) => {
-        const channel = await deliverToParticipant(deps, participant, "invitation", (ctx) =>
-          invitationReply(ctx, participant.name),
+        const channel = deliveredOn(
+          await deps.outbound.sendToParticipant({
+            participantId: participant.id,
+            purpose: "invitation",
+            build: (ctx) => invitationReply(ctx, participant.name),
+            // A crash between the send and marking them invited must not invite them twice.
+            key: `invitation|${participant.id}`,
+          }),
         );
         if (!channel) return false;
         await deps.store.update((data) => {

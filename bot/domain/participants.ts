@@ -125,3 +125,21 @@ export function recordHistory(data: DbData, event: Omit<HistoryEvent, "at">, now
   }
   data.history.push({ at: now.toISOString(), ...event });
 }
+
+/** Twilio says the number texted STOP to the carrier (21610): it gets nothing from us any more. */
+export function markPhoneOptedOut(data: DbData, phone: string, now: Date): void {
+  const participant = findParticipantByPhone(data, phone);
+  if (!participant || participant.optedOut) return;
+  participant.optedOut = true;
+  recordHistory(
+    data,
+    {
+      participantId: participant.id,
+      channel: "sms",
+      actor: "system",
+      change: "opted-out",
+      detail: { source: "twilio-21610" },
+    },
+    now,
+  );
+}

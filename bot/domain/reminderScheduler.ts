@@ -1,7 +1,7 @@
 import type { Logger } from "../logger.js";
 import type { Participant, ReminderJob } from "../store/schema.js";
 import { feedbackRequestReply, nudgeReply, sessionChangeReply } from "../messages/automatic.js";
-import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
+import { deliveredOn, type DeliveryDeps, type SendToParticipantArgs } from "../outbound/outbound.js";
 import { findParticipant } from "./participants.js";
 import {
   EXPIRED,
@@ -92,20 +92,27 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
     return channel ? "sent" : "failed";
   }
 
-  function deliver(planned: PlannedMessage, participant: Participant): Promise<string | undefined> {
+  async function deliver(planned: PlannedMessage, participant: Participant): Promise<string | undefined> {
+    // The job's own key: a message the outbox has as sent is not sent again.
+    const key = byRow(rowOf(planned));
+    const send = (build: SendToParticipantArgs["build"]) =>
+      deps.outbound
+        .sendToParticipant({ participantId: participant.id, purpose: planned.kind, build, key })
+        .then(deliveredOn);
     switch (planned.kind) {
       case "reminder":
-        return remindParticipant(deps, participant, planned.session, planned.hoursBefore);
+        return remindParticipant(deps, {
+          participant,
+          session: planned.session,
+          hoursBefore: planned.hoursBefore,
+          key,
+        });
       case "nudge":
-        return deliverToParticipant(deps, participant, "nudge", (ctx) => nudgeReply(ctx, planned.deadline));
+        return send((ctx) => nudgeReply(ctx, planned.deadline));
       case "feedback":
-        return deliverToParticipant(deps, participant, "feedback", (ctx) =>
-          feedbackRequestReply(ctx, planned.session),
-        );
+        return send((ctx) => feedbackRequestReply(ctx, planned.session));
       case "session-change":
-        return deliverToParticipant(deps, participant, "session-change", (ctx) =>
-          sessionChangeReply(ctx, planned.from, planned.session),
-        );
+        return send((ctx) => sessionChangeReply(ctx, planned.from, planned.session));
     }
   }
 

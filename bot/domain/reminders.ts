@@ -3,7 +3,7 @@ import { reminderReply } from "../messages/reminder.js";
 import type { Participant } from "../store/schema.js";
 import { findParticipant, recordHistory } from "./participants.js";
 import { absentSessionIds } from "./attendance.js";
-import { deliverToParticipant, type DeliveryDeps } from "./delivery.js";
+import { deliveredOn, type DeliveryDeps } from "../outbound/outbound.js";
 
 export type ReminderResult =
   | { status: "sent"; sent: number; skipped: number }
@@ -23,7 +23,7 @@ export async function sendSessionReminders(deps: DeliveryDeps, sessionId: string
   );
   const due = accepted.filter((p) => !p.optedOut && !absentSessionIds(deps.store.data, p.id).has(session.id));
   let sent = 0;
-  for (const participant of due) if (await remindParticipant(deps, participant, session)) sent++;
+  for (const participant of due) if (await remindParticipant(deps, { participant, session })) sent++;
   return { status: "sent", sent, skipped: accepted.length - sent };
 }
 
@@ -33,13 +33,27 @@ export async function sendSessionReminders(deps: DeliveryDeps, sessionId: string
  */
 export async function remindParticipant(
   deps: DeliveryDeps,
-  participant: Participant,
-  session: Session,
-  /** How long before the start it goes out; the organizers' reminder gives the full text. */
-  hoursBefore = Number.POSITIVE_INFINITY,
+  {
+    participant,
+    session,
+    hoursBefore = Number.POSITIVE_INFINITY,
+    key,
+  }: {
+    participant: Participant;
+    session: Session;
+    /** How long before the start it goes out; the organizers' reminder gives the full text. */
+    hoursBefore?: number;
+    /** The scheduler's job key; an organizer's reminder may be sent again. */
+    key?: string;
+  },
 ): Promise<string | undefined> {
-  const channel = await deliverToParticipant(deps, participant, "reminder", (ctx) =>
-    reminderReply(ctx, session, hoursBefore),
+  const channel = deliveredOn(
+    await deps.outbound.sendToParticipant({
+      participantId: participant.id,
+      purpose: "reminder",
+      build: (ctx) => reminderReply(ctx, session, hoursBefore),
+      key,
+    }),
   );
   if (!channel) return undefined;
   const now = deps.clock();

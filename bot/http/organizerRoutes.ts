@@ -4,7 +4,6 @@ import type { Assembly } from "../assembly/load.js";
 import { attendanceReport, type AttendanceRow } from "../domain/attendance.js";
 import { eraseParticipant } from "../domain/erasure.js";
 import { answerInboxItem, listInbox, type AnswerDeps } from "../domain/inbox.js";
-import type { DeliveryDeps } from "../domain/delivery.js";
 import { sendInvitations } from "../domain/invitations.js";
 import { isQuiet } from "../domain/reminderPlan.js";
 import { reminderReport } from "../domain/reminderReport.js";
@@ -16,7 +15,9 @@ import {
   parseParticipantCsv,
 } from "../domain/participantImport.js";
 import { toE164 } from "../domain/organizers.js";
+import type { Language, Translate } from "../i18n/i18n.js";
 import type { Logger } from "../logger.js";
+import type { DeliveryDeps } from "../outbound/outbound.js";
 import { maskPhone } from "../logger.js";
 import { HttpError, parseOrThrow, readJsonBody, readRawBody, requireContentType } from "./body.js";
 import { sendCsv, toExcelCsv } from "./csv.js";
@@ -27,6 +28,7 @@ export interface OrganizerRouteDeps extends AnswerDeps, DeliveryDeps {
   server: Server;
   logger: Logger;
   assembly: Assembly;
+  translate: (language: Language) => Translate;
   token?: string;
 }
 
@@ -265,6 +267,8 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
           ["status", (m) => m.status],
           ["provider_id", (m) => m.providerId],
           ["error", (m) => m.error],
+          ["attempts", (m) => m.attempts],
+          ["fallback_from", (m) => m.fallbackFrom],
           ["text", (m) => m.text],
           ["created_at", (m) => m.createdAt],
           ["updated_at", (m) => m.updatedAt],

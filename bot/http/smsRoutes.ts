@@ -3,14 +3,14 @@ import type { Request, Response, Server } from "restify";
 import type { InboundSmsTurns } from "../channels/inboundSms.js";
 import { toGsmLookalikes } from "../sms/gsm.js";
 import type { Logger } from "../logger.js";
-import type { SmsSender } from "../sms/smsSender.js";
+import type { Outbound } from "../outbound/outbound.js";
 import { HttpError, readFormBody } from "./body.js";
 import { guarded } from "./respond.js";
 
 export interface SmsRouteDeps {
   server: Server;
   inbound: InboundSmsTurns;
-  sender: SmsSender;
+  outbound: Pick<Outbound, "recordDeliveryStatus">;
   logger: Logger;
   /** Said in TwiML when the message could not be taken in (the disk is full, say). */
   apology: string;
@@ -71,7 +71,11 @@ export function registerSmsRoutes(deps: SmsRouteDeps): void {
       const providerId = form.MessageSid ?? form.SmsSid;
       const status = form.MessageStatus ?? form.SmsStatus;
       if (!providerId || !status) throw new HttpError(400, "MessageSid and MessageStatus are required");
-      const known = await deps.sender.recordDeliveryStatus({ providerId, status, errorCode: form.ErrorCode });
+      const known = await deps.outbound.recordDeliveryStatus({
+        providerId,
+        status,
+        errorCode: form.ErrorCode,
+      });
       if (!known) logger.info({ providerId, status }, "status callback for an unknown message");
       res.status(204);
       res.end();

@@ -1,4 +1,5 @@
 import twilio from "twilio";
+import type { SmsFailure } from "../outbound/transports.js";
 
 /** The slice of Twilio's REST API the bot uses; tests pass a fake with the same shape. */
 export interface TwilioMessagesApi {
@@ -19,14 +20,6 @@ export function createTwilioMessagesApi(options: {
   return { create: (params) => client.messages.create(params) };
 }
 
-export interface TwilioSendError {
-  /** Twilio's error code (21211, 20429…), when Twilio answered with one. */
-  code?: number;
-  /** The HTTP status of Twilio's answer, when there was one. */
-  status?: number;
-  message: string;
-}
-
 /** Twilio's "Attempt to send to unsubscribed recipient": the member texted STOP on the carrier side. */
 export const TWILIO_UNSUBSCRIBED = 21610;
 /** Twilio's "Invalid 'To' Phone Number". */
@@ -41,7 +34,7 @@ const PERMANENT_CODES: ReadonlySet<number> = new Set([
   TWILIO_NOT_MOBILE,
 ]);
 
-export function readTwilioError(error: unknown): TwilioSendError {
+export function readTwilioError(error: unknown): SmsFailure {
   const { code, status } = (error ?? {}) as { code?: unknown; status?: unknown };
   return {
     ...(typeof code === "number" ? { code } : {}),
@@ -55,7 +48,7 @@ export function readTwilioError(error: unknown): TwilioSendError {
  * A permanent error about the recipient is never retried, whatever status it came with, and
  * neither is anything without an HTTP answer (a timeout may have sent the message already).
  */
-export function isTransientTwilioError(failure: TwilioSendError): boolean {
+export function isTransientTwilioError(failure: SmsFailure): boolean {
   if (failure.code !== undefined && PERMANENT_CODES.has(failure.code)) return false;
   const status = failure.status;
   return status === 429 || (status !== undefined && status >= 500 && status <= 599);

@@ -125,6 +125,13 @@ const outboxMessage = z.object({
   attempts: z.number().int().min(1).optional(),
   /** A message to the organizers about a member (an absence notice); erased with them. */
   aboutParticipantId: z.string().optional(),
+  /**
+   * Names what the message is for (a reminder to one member for one session, say). While a row
+   * with this key is sent or on its way, the same message is not sent again.
+   */
+  key: z.string().optional(),
+  /** Sent by SMS because this chat channel failed; its failed row has the same key. */
+  fallbackFrom: channel.optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

@@ -2,14 +2,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Assembly } from "../../bot/assembly/load.js";
 import { setAttendance, setOptOut } from "../../bot/domain/attendance.js";
 import { eraseParticipant } from "../../bot/domain/erasure.js";
-import type { MemberMessenger } from "../../bot/domain/memberMessenger.js";
 import { createReminderScheduler } from "../../bot/domain/reminderScheduler.js";
 import { recordScheduleChanges } from "../../bot/domain/sessionChanges.js";
-import { createTranslations } from "../../bot/i18n/i18n.js";
 import { createLogger } from "../../bot/logger.js";
-import { createSmsSender, type SmsSender } from "../../bot/sms/smsSender.js";
 import type { DbData, Participant } from "../../bot/store/schema.js";
 import type { Store } from "../../bot/store/store.js";
+import { createTestOutbound } from "../helpers/outbound.js";
 import { assemblyWith } from "../helpers/reminderAssembly.js";
 import { openTempStore } from "../helpers/tempStore.js";
 
@@ -22,13 +20,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
-
-/** No member here uses Teams; a reminder that tried would be a defect. */
-const noTeams: MemberMessenger = {
-  sendToMember: () => Promise.reject(new Error("no Teams in this test")),
-  notifyOrganizers: () => Promise.resolve(0),
-  sendPending: () => Promise.resolve(0),
-};
 
 async function setup(options: { assembly?: Assembly; members?: Array<Partial<Participant>> } = {}) {
   let now = new Date("2026-04-01T10:00:00Z");
@@ -52,15 +43,13 @@ async function setup(options: { assembly?: Assembly; members?: Array<Partial<Par
       }),
     ),
   );
-  const logger = createLogger({ level: "silent" });
-  const smsSender = createSmsSender({ store, clock, logger });
   const assembly = options.assembly ?? assemblyWith([TUESDAY]);
-  const scheduler = createScheduler(store, assembly, smsSender, clock);
+  const scheduler = createScheduler(store, assembly, clock);
   return {
     store,
     scheduler,
     /** Another process over the same store, as after a restart, with this assembly file. */
-    restart: (file = assembly) => createScheduler(store, file, smsSender, clock),
+    restart: (file = assembly) => createScheduler(store, file, clock),
     moveTo: (at: Date) => void (now = at),
     sms: () => store.data.outbox.map((message) => `${message.to}: ${message.text}`),
     ledger: () =>
@@ -70,13 +59,11 @@ async function setup(options: { assembly?: Assembly; members?: Array<Partial<Par
   };
 }
 
-function createScheduler(store: Store, assembly: Assembly, smsSender: SmsSender, clock: () => Date) {
+function createScheduler(store: Store, assembly: Assembly, clock: () => Date) {
   return createReminderScheduler({
     store,
     assembly,
-    messenger: noTeams,
-    smsSender,
-    translate: createTranslations().t,
+    outbound: createTestOutbound({ store, clock, assembly }),
     clock,
     logger: createLogger({ level: "silent" }),
     owner: "test",

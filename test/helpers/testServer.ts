@@ -6,7 +6,7 @@ import { createApp, type App } from "../../bot/app.js";
 import { loadConfig } from "../../bot/config.js";
 import { createLogger } from "../../bot/logger.js";
 import type { Classify } from "../../dialogs/services.js";
-import type { SmsRetryOptions } from "../../bot/sms/smsSender.js";
+import type { SmsRetryOptions } from "../../bot/sms/smsTransport.js";
 import type { TwilioMessagesApi } from "../../bot/sms/twilioProvider.js";
 
 export interface TestServerOptions {

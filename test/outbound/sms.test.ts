@@ -2,14 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { eraseParticipant } from "../../bot/domain/erasure.js";
 import { ensureParticipant } from "../../bot/domain/participants.js";
 import { createLogger } from "../../bot/logger.js";
-import {
-  createSmsSender,
-  type SendSmsResult,
-  type SmsRetryOptions,
-  type SmsSender,
-} from "../../bot/sms/smsSender.js";
+import type { Outbound, SendResult } from "../../bot/outbound/outbound.js";
+import { createTwilioTransport, type SmsRetryOptions } from "../../bot/sms/smsTransport.js";
 import type { TwilioMessagesApi } from "../../bot/sms/twilioProvider.js";
 import type { Store } from "../../bot/store/store.js";
+import { createTestOutbound } from "../helpers/outbound.js";
 import { openTempStore } from "../helpers/tempStore.js";
 
 const now = () => new Date("2026-11-28T10:00:00Z");
@@ -69,18 +66,20 @@ function fakeTwilio(...answers: Answer[]) {
 function twilioSender(
   api: TwilioMessagesApi,
   options: { ratePerSecond?: number; retry?: Partial<SmsRetryOptions> } = {},
-): SmsSender {
-  return createSmsSender({
+): Outbound {
+  return createTestOutbound({
     store,
     clock: now,
-    logger,
-    twilio: {
-      api,
-      from: "+4570000000",
-      statusCallbackUrl: "https://bot.example.dk/api/sms/status",
-      ratePerSecond: options.ratePerSecond ?? Number.POSITIVE_INFINITY,
-      retry: options.retry ?? { minTimeout: 0 },
-    },
+    sms: createTwilioTransport(
+      {
+        api,
+        from: "+4570000000",
+        statusCallbackUrl: "https://bot.example.dk/api/sms/status",
+        ratePerSecond: options.ratePerSecond ?? Number.POSITIVE_INFINITY,
+        retry: options.retry ?? { minTimeout: 0 },
+      },
+      logger,
+    ),
   });
 }
 
@@ -149,7 +148,12 @@ describe("sendSms", () => {
         statusCallback: "https://bot.example.dk/api/sms/status",
       },
     ]);
-    expect(result).toEqual({ status: "sent", outboxId: expect.any(String), providerId: "SM1" });
+    expect(result).toEqual({
+      status: "sent",
+      channel: "sms",
+      outboxId: expect.any(String),
+      providerId: "SM1",
+    });
     expect(store.data.outbox).toEqual([
       expect.objectContaining({
         to: "+4520304050",
@@ -162,9 +166,9 @@ describe("sendSms", () => {
   });
 
   it("puts the message in the dry-run outbox and calls no provider when Twilio is not configured", async () => {
-    const sender = createSmsSender({ store, clock: now, logger });
+    const sender = createTestOutbound({ store, clock: now });
     const result = await sender.sendSms({ to: "+4520304050", body: "Hej", purpose: "invitation" });
-    expect(sender.dryRun).toBe(true);
+    expect(sender.smsDryRun).toBe(true);
     expect(result.status).toBe("dry-run");
     expect(store.data.outbox.at(0)).toMatchObject({ status: "dry-run", text: "Hej" });
   });
@@ -254,11 +258,16 @@ describe("retries", () => {
       body: "Hej",
       purpose: "reminder",
     });
-    expect(result).toEqual({ status: "sent", outboxId: expect.any(String), providerId: "SM1" });
+    expect(result).toEqual({
+      status: "sent",
+      channel: "sms",
+      outboxId: expect.any(String),
+      providerId: "SM1",
+    });
     expect(twilio.calls).toEqual([PAYLOAD, PAYLOAD, PAYLOAD]);
     // The 429s' error is gone: the message got through.
     expect(store.data.outbox.toArray()).toEqual([row({ status: "sent", providerId: "SM1", attempts: 3 })]);
-    expect(result.outboxId).toBe(store.data.outbox.at(0)!.id);
+    expect(result).toMatchObject({ outboxId: store.data.outbox.at(0)!.id });
   });
 
   it("has the attempt and the last error on disk before each retry leaves", async () => {
@@ -396,11 +405,11 @@ describe("rate limit", () => {
   it("spaces requests to Twilio one second apart at the default rate, however many sends start at once", async () => {
     useFakeTime();
     const twilio = fakeTwilio();
-    const sender = createSmsSender({
+    // The default rate, which twilioSender lifts.
+    const sender = createTestOutbound({
       store,
       clock: now,
-      logger,
-      twilio: { api: twilio.api, from: "+4570000000", retry: { minTimeout: 0 } },
+      sms: createTwilioTransport({ api: twilio.api, from: "+4570000000", retry: { minTimeout: 0 } }, logger),
     });
     const phones = ["+4520304051", "+4520304052", "+4520304053"];
     const results = await inFakeTime(() =>
@@ -426,7 +435,7 @@ describe("rate limit", () => {
     useFakeTime();
     const twilio = fakeTwilio(TOO_MANY);
     const sender = twilioSender(twilio.api, { ratePerSecond: 1, retry: { minTimeout: 0 } });
-    const results: SendSmsResult[] = await inFakeTime(() =>
+    const results: SendResult[] = await inFakeTime(() =>
       Promise.all([
         sender.sendSms({ to: "+4520304051", body: "Hej", purpose: "reminder" }),
         sender.sendSms({ to: "+4520304052", body: "Hej", purpose: "reminder" }),
