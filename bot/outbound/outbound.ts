@@ -19,7 +19,7 @@ import {
   SMS_CHANNEL,
   type Route,
 } from "./routes.js";
-import type { ChatTransport, SmsFailure, SmsTransport } from "./transports.js";
+import type { ChatDelivery, ChatTransport, SmsDelivery, SmsFailure, SmsTransport } from "./transports.js";
 
 export interface OutboundDeps {
   store: Store;
@@ -134,99 +134,122 @@ export function createOutbound(deps: OutboundDeps) {
     );
   }
 
-  /** Sends the row's message on its route and records what came of it. */
-  async function attempt(route: Route, row: OutboxMessage, reply: Reply): Promise<Attempt> {
-    if ("ref" in route) {
-      const delivery = await deps.chat.send({ ref: route.ref, reply, purpose: row.purpose });
-      const now = clock();
-      await store.update((data) => {
-        updateOutboxRow(
-          data,
-          row.id,
-          delivery.status === "sent" ? { status: "sent" } : { status: "failed", error: delivery.error },
-          now,
-        );
-        if (delivery.status === "failed" && delivery.permanent)
-          markUnusable(data, route.ref, delivery.error, now);
-      });
-      if (delivery.status === "sent")
-        return {
-          result: { status: "sent", channel: route.channel, outboxId: row.id },
-          retryElsewhere: false,
-        };
+  /** What a transport said about one row's message; nothing is written yet. */
+  type Delivery =
+    { via: "chat"; delivery: ChatDelivery } | { via: "sms"; delivery: SmsDelivery } | { via: "dry-run" };
+
+  /** Sends the row's message on its route. A transport reports; it never throws at us. */
+  async function deliver(route: Route, row: OutboxMessage, reply: Reply): Promise<Delivery> {
+    if ("ref" in route)
+      return { via: "chat", delivery: await deps.chat.send({ ref: route.ref, reply, purpose: row.purpose }) };
+    if (row.status === "dry-run") return { via: "dry-run" };
+    return {
+      via: "sms",
+      delivery: await deps.sms.deliver({
+        to: row.to,
+        body: row.text,
+        beforeRetry: (attempts, failure) => recordRetry(row, attempts, failure),
+      }),
+    };
+  }
+
+  /**
+   * Counts the next attempt on the row, with the error that made it necessary, on disk before
+   * the retry leaves. A member who opted out or was erased while it waited gets no retry.
+   */
+  async function recordRetry(row: OutboxMessage, attempts: number, failure: SmsFailure) {
+    const decision = await store.update((data) => {
+      const stored = findOutboxRow(data, row.id);
+      if (!stored || stored.to !== row.to) return "erased" as const;
+      if (findParticipantByPhone(data, row.to)?.optedOut) {
+        updateOutboxRow(data, row.id, { status: "blocked", error: "opted out" }, clock());
+        return "opted-out" as const;
+      }
+      updateOutboxRow(data, row.id, { attempts, error: describeFailure(failure) }, clock());
+      return "go" as const;
+    });
+    await store.commit();
+    return decision;
+  }
+
+  /**
+   * Records what came of one row's message (a draft inside `update`) and says whether another
+   * route may still reach the member: a chat that failed hands on to the phone.
+   */
+  function recordDelivery(
+    data: DbData,
+    route: Route,
+    row: OutboxMessage,
+    outcome: Delivery,
+    now: Date,
+  ): Attempt {
+    const done = (result: SendResult): Attempt => ({ result, retryElsewhere: false });
+    if (outcome.via === "dry-run") {
+      logger.info({ outboxId: row.id, purpose: row.purpose }, "sms dry-run");
+      return done({ status: "dry-run", channel: SMS_CHANNEL, outboxId: row.id });
+    }
+    if (outcome.via === "chat") {
+      const delivery = outcome.delivery;
+      if (delivery.status === "sent") {
+        updateOutboxRow(data, row.id, { status: "sent" }, now);
+        return done({ status: "sent", channel: route.channel, outboxId: row.id });
+      }
+      updateOutboxRow(data, row.id, { status: "failed", error: delivery.error }, now);
+      if (delivery.permanent && "ref" in route) markUnusable(data, route.ref, delivery.error, now);
       logger.warn(
         { channel: route.channel, purpose: row.purpose, err: delivery.error, permanent: delivery.permanent },
         "chat message failed",
       );
       return { result: { status: "failed", error: delivery.error, outboxId: row.id }, retryElsewhere: true };
     }
-    if (row.status === "dry-run") {
-      logger.info({ outboxId: row.id, purpose: row.purpose }, "sms dry-run");
-      return { result: { status: "dry-run", channel: SMS_CHANNEL, outboxId: row.id }, retryElsewhere: false };
-    }
-    return { result: await attemptSms(row), retryElsewhere: false };
-  }
-
-  async function attemptSms(row: OutboxMessage): Promise<SendResult> {
-    const delivery = await deps.sms.deliver({
-      to: row.to,
-      body: row.text,
-      // Counted on the row, with the error that made it necessary, on disk before the retry
-      // leaves. A member who opted out or was erased while it waited gets no retry.
-      beforeRetry: async (attempts, failure) => {
-        const decision = await store.update((data) => {
-          const stored = findOutboxRow(data, row.id);
-          if (!stored || stored.to !== row.to) return "erased" as const;
-          if (findParticipantByPhone(data, row.to)?.optedOut) {
-            updateOutboxRow(data, row.id, { status: "blocked", error: "opted out" }, clock());
-            return "opted-out" as const;
-          }
-          updateOutboxRow(data, row.id, { attempts, error: describeFailure(failure) }, clock());
-          return "go" as const;
-        });
-        await store.commit();
-        return decision;
-      },
-    });
+    const delivery = outcome.delivery;
     switch (delivery.status) {
-      case "sent":
-        await store.update((data) => {
-          const stored = findOutboxRow(data, row.id);
-          if (stored) statuses.recordSent(data, stored, delivery.providerId);
+      case "sent": {
+        const stored = findOutboxRow(data, row.id);
+        if (stored) statuses.recordSent(data, stored, delivery.providerId);
+        return done({
+          status: "sent",
+          channel: SMS_CHANNEL,
+          outboxId: row.id,
+          providerId: delivery.providerId,
         });
-        return { status: "sent", channel: SMS_CHANNEL, outboxId: row.id, providerId: delivery.providerId };
+      }
       case "stopped":
         logger.info({ outboxId: row.id, reason: delivery.reason }, "sms not retried");
         if (delivery.reason === "opted-out")
-          return { status: "blocked", reason: "opted-out", outboxId: row.id };
-        await store.update((data) => void updateOutboxRow(data, row.id, { status: "failed" }, clock()));
-        return { status: "failed", error: "recipient erased", outboxId: row.id };
+          return done({ status: "blocked", reason: "opted-out", outboxId: row.id });
+        updateOutboxRow(data, row.id, { status: "failed" }, now);
+        return done({ status: "failed", error: "recipient erased", outboxId: row.id });
       case "failed":
-        await store.update((data) => {
-          updateOutboxRow(
-            data,
-            row.id,
-            { status: "failed", error: describeFailure(delivery.failure) },
-            clock(),
-          );
-          if (delivery.failure.code === TWILIO_UNSUBSCRIBED) markPhoneOptedOut(data, row.to, clock());
-        });
+        updateOutboxRow(data, row.id, { status: "failed", error: describeFailure(delivery.failure) }, now);
+        if (delivery.failure.code === TWILIO_UNSUBSCRIBED) markPhoneOptedOut(data, row.to, now);
         logger.warn(
           { outboxId: row.id, code: delivery.failure.code, httpStatus: delivery.failure.status },
           "sms send failed",
         );
-        return { status: "failed", error: delivery.failure.message, outboxId: row.id };
+        return done({ status: "failed", error: delivery.failure.message, outboxId: row.id });
     }
+  }
+
+  /** Sends each row's message on its route, all at once, and records them in one write. */
+  async function attemptAll(
+    sends: Array<{ route: Route; row: OutboxMessage; reply: Reply }>,
+  ): Promise<Attempt[]> {
+    const outcomes = await Promise.all(sends.map(({ route, row, reply }) => deliver(route, row, reply)));
+    return store.update((data) => {
+      const now = clock();
+      return sends.map(({ route, row }, index) => recordDelivery(data, route, row, outcomes[index]!, now));
+    });
   }
 
   type Opened = { result: SendResult } | { row: OutboxMessage; reply: Reply };
 
   /**
-   * Writes the row for one route, in the same update that checks the member may still get
-   * it, and puts it on disk (inside a turn too) before anything leaves. What `decide` returns
-   * is a copy: drafts are gone once the update is over.
+   * Writes rows in the same update that checks the member may still get them, and puts them
+   * on disk (inside a turn too) before anything leaves. What `decide` returns is a copy:
+   * drafts are gone once the update is over.
    */
-  async function open<T>(decide: (data: DbData, now: Date) => T): Promise<T> {
+  async function write<T>(decide: (data: DbData, now: Date) => T): Promise<T> {
     const now = clock();
     const opened = await store.update((data) => decide(data, now));
     await store.commit();
@@ -251,41 +274,69 @@ export function createOutbound(deps: OutboundDeps) {
     return { row: addIntent(data, route, reply, fields, now), reply };
   }
 
-  async function sendToParticipant(args: SendToParticipantArgs): Promise<SendResult> {
-    // The routes are chosen once, in the first write; a chat that fails hands on to the next.
-    const first = await open((data, now): { opened: Opened; routes: Route[] } => {
-      const participant = findParticipant(data, args.participantId);
-      if (!participant) return { opened: { result: UNKNOWN_PARTICIPANT }, routes: [] };
-      const live = args.key ? findLiveRowByKey(data, args.key) : undefined;
-      if (live)
-        return {
-          opened: { result: { status: "already-sent", channel: live.channel, outboxId: live.id } },
-          routes: [],
-        };
-      const routes = chooseRoutes(data, participant, args.channel);
-      if (!routes[0]) return { opened: { result: { status: "no-route" } }, routes };
-      return { opened: openRoute(data, participant, routes[0], args, undefined, now), routes };
+  /** The routes and the first route's row for one message (a draft inside `update`). */
+  function openFirst(
+    data: DbData,
+    args: SendToParticipantArgs,
+    now: Date,
+  ): { opened: Opened; routes: Route[] } {
+    const participant = findParticipant(data, args.participantId);
+    if (!participant) return { opened: { result: UNKNOWN_PARTICIPANT }, routes: [] };
+    const live = args.key ? findLiveRowByKey(data, args.key) : undefined;
+    if (live)
+      return {
+        opened: { result: { status: "already-sent", channel: live.channel, outboxId: live.id } },
+        routes: [],
+      };
+    const routes = chooseRoutes(data, participant, args.channel);
+    if (!routes[0]) return { opened: { result: { status: "no-route" } }, routes };
+    return { opened: openRoute(data, participant, routes[0], args, undefined, now), routes };
+  }
+
+  /**
+   * Sends several messages at once: their rows in one write, the sends side by side, their
+   * results in one write, so a batch of reminders shares its commits. The routes are chosen
+   * once, in the first write; a chat that fails hands on to the next route.
+   */
+  async function sendToParticipants(list: SendToParticipantArgs[]): Promise<SendResult[]> {
+    const results: SendResult[] = [];
+    type Open = { index: number; routes: Route[]; step: number; row: OutboxMessage; reply: Reply };
+    let open: Open[] = [];
+    const first = await write((data, now) => list.map((args) => openFirst(data, args, now)));
+    first.forEach(({ opened, routes }, index) => {
+      if ("result" in opened) results[index] = opened.result;
+      else open.push({ index, routes, step: 0, ...opened });
     });
-    const { routes } = first;
-    let opened = first.opened;
-    for (let index = 0; ; index++) {
-      if ("result" in opened) return opened.result;
-      const outcome = await attempt(routes[index]!, opened.row, opened.reply);
-      const next = routes[index + 1];
-      if (!outcome.retryElsewhere || !next) return outcome.result;
-      const failedOn = routes[index]!.channel;
-      opened = await open((data, now) => {
-        const participant = findParticipant(data, args.participantId);
-        if (!participant) return { result: UNKNOWN_PARTICIPANT };
-        return openRoute(data, participant, next, args, failedOn, now);
+    while (open.length > 0) {
+      const attempts = await attemptAll(
+        open.map(({ routes, step, row, reply }) => ({ route: routes[step]!, row, reply })),
+      );
+      const onward = open.filter((entry, position) => {
+        const attempt = attempts[position]!;
+        results[entry.index] = attempt.result;
+        return attempt.retryElsewhere && entry.routes[entry.step + 1] !== undefined;
+      });
+      const reopened = await write((data, now) =>
+        onward.map(({ index, routes, step }): Opened => {
+          const participant = findParticipant(data, list[index]!.participantId);
+          if (!participant) return { result: UNKNOWN_PARTICIPANT };
+          return openRoute(data, participant, routes[step + 1]!, list[index]!, routes[step]!.channel, now);
+        }),
+      );
+      open = [];
+      onward.forEach((entry, position) => {
+        const opened = reopened[position]!;
+        if ("result" in opened) results[entry.index] = opened.result;
+        else open.push({ ...entry, step: entry.step + 1, ...opened });
       });
     }
+    return results;
   }
 
   /** An SMS to a number, member or not (the replies to a turn a restart interrupted). */
   async function sendSms(args: { to: string; body: string; purpose: string }): Promise<SendResult> {
     const route: Route = { channel: SMS_CHANNEL, phone: args.to };
-    const opened = await open((data, now): Opened => {
+    const opened = await write((data, now): Opened => {
       const participant = findParticipantByPhone(data, args.to);
       const fields = { participantId: participant?.id, purpose: args.purpose };
       // Kept, unlike a blocked message to a member: it answers what this number wrote to us.
@@ -307,7 +358,7 @@ export function createOutbound(deps: OutboundDeps) {
       return { row: addIntent(data, route, { text: args.body }, fields, now), reply: { text: args.body } };
     });
     if ("result" in opened) return opened.result;
-    return (await attempt(route, opened.row, opened.reply)).result;
+    return (await attemptAll([{ route, ...opened }]))[0]!.result;
   }
 
   let sending: Promise<number> | undefined;
@@ -329,14 +380,18 @@ export function createOutbound(deps: OutboundDeps) {
         );
         continue;
       }
-      await attempt({ channel: ref.channel, ref }, message, { text: message.text });
+      await attemptAll([
+        { route: { channel: ref.channel, ref }, row: message, reply: { text: message.text } },
+      ]);
     }
     return pending.length;
   }
 
   return {
     smsDryRun: deps.sms.dryRun,
-    sendToParticipant,
+    sendToParticipants,
+    /** Sends one message; see sendToParticipants. */
+    sendToParticipant: async (args: SendToParticipantArgs) => (await sendToParticipants([args]))[0]!,
     sendSms,
     sendPending,
     recordDeliveryStatus: statuses.record,

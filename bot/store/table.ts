@@ -1,4 +1,4 @@
-import { immerable, isDraft } from "immer";
+import { current, immerable, isDraft, original } from "immer";
 import { z } from "zod";
 
 /** Rows per chunk: what a change to one row costs, whatever the size of its table. */
@@ -8,6 +8,21 @@ type KeyOf<Row> = (row: Row) => unknown;
 
 /** Per frozen chunk and key function: the chunk's rows by key. A frozen chunk never changes. */
 const chunkGroups = new WeakMap<readonly object[], Map<KeyOf<never>, Map<unknown, object[]>>>();
+
+/**
+ * The frozen chunk behind chunk `index` when it can be read through its index: a committed
+ * chunk, or in a draft one the change has not touched (immer's `current` of an untouched
+ * draft is its base). Undefined for chunks to scan.
+ */
+function committedChunk<Row extends object>(
+  table: Table<Row>,
+  index: number,
+  chunk: Row[],
+): readonly Row[] | undefined {
+  if (!isDraft(chunk)) return Object.isFrozen(chunk) ? chunk : undefined;
+  const base = (original(table as never) as Table<Row> | undefined)?.chunks[index];
+  return base && Object.isFrozen(base) && current(chunk as never) === base ? base : undefined;
+}
 
 /**
  * The rows of one table, kept as a list of chunks of at most CHUNK_ROWS rows. An immer draft
@@ -97,30 +112,41 @@ export class Table<Row extends object> implements Iterable<Row> {
   /**
    * The first row whose `keyOf` is `key`. On committed (frozen) data it reads an index kept per
    * chunk, so it costs a map lookup per chunk instead of a scan; `keyOf` must be a constant
-   * function for the index to be reused. Inside a change it scans, since rows may be moving.
+   * function for the index to be reused. Inside a change the chunks the change has not touched
+   * still use their index, and only the touched ones are scanned.
    */
   lookup<Key>(keyOf: (row: Row) => Key, key: Key): Row | undefined {
-    if (isDraft(this)) return this.find((row) => keyOf(row) === key);
-    for (const chunk of this.chunks) {
-      if (!Object.isFrozen(chunk)) {
-        const found = chunk.find((row) => keyOf(row) === key);
-        if (found !== undefined) return found;
-        continue;
-      }
-      const found = groupsOf(chunk, keyOf).get(key)?.[0];
-      if (found !== undefined) return found as Row;
+    for (let index = 0; index < this.chunks.length; index++) {
+      const found = this.matchesIn(index, keyOf, key, true)[0];
+      if (found !== undefined) return found;
     }
     return undefined;
   }
 
   /** Every row whose `keyOf` is `key`, in order; indexed like `lookup`. */
   lookupAll<Key>(keyOf: (row: Row) => Key, key: Key): Row[] {
-    if (isDraft(this)) return this.filter((row) => keyOf(row) === key);
-    return this.chunks.flatMap((chunk) =>
-      Object.isFrozen(chunk)
-        ? ((groupsOf(chunk, keyOf).get(key) ?? []) as Row[])
-        : chunk.filter((row) => keyOf(row) === key),
-    );
+    return this.chunks.flatMap((_chunk, index) => this.matchesIn(index, keyOf, key, false));
+  }
+
+  /** The rows of chunk `index` whose key is `key` (the first only when `first`). */
+  private matchesIn<Key>(index: number, keyOf: (row: Row) => Key, key: Key, first: boolean): Row[] {
+    const chunk = this.chunks[index]!;
+    const committed = committedChunk(this, index, chunk);
+    if (committed) {
+      const rows = (groupsOf(committed, keyOf).get(key) ?? []) as Row[];
+      // In a draft the caller gets the draft's rows, so a change it makes to them is kept.
+      return committed === chunk ? rows : rows.map((row) => chunk[committed.indexOf(row)]!);
+    }
+    // A chunk this change touched: scanned as plain objects (immer's `current`), which is far
+    // cheaper than reading every row through a draft, and the matches handed out as drafts.
+    const plain: readonly Row[] = isDraft(chunk) ? (current(chunk as never) as Row[]) : chunk;
+    const matches: Row[] = [];
+    for (let position = 0; position < plain.length; position++) {
+      if (keyOf(plain[position]!) !== key) continue;
+      matches.push(chunk[position]!);
+      if (first) break;
+    }
+    return matches;
   }
 
   /** Removes the rows `predicate` picks and returns how many it removed. */
