@@ -1,6 +1,6 @@
 import { maskPhone } from "../logger.js";
 import type { DbData, InboxItem } from "../store/schema.js";
-import type { DeliveryDeps, SendResult } from "../outbound/outbound.js";
+import type { DeliveryDeps, Outbound, SendResult } from "../outbound/outbound.js";
 import { findParticipant, recordHistory } from "./participants.js";
 
 export interface InboxEntry extends InboxItem {
@@ -27,7 +27,9 @@ export type AnswerResult =
   | { status: "not-found" }
   | { status: "already-answered"; item: InboxItem };
 
-export type AnswerDeps = Pick<DeliveryDeps, "store" | "outbound" | "clock">;
+export type AnswerDeps = Pick<DeliveryDeps, "store" | "clock"> & {
+  outbound: Pick<Outbound, "sendToParticipant">;
+};
 
 /**
  * Sends an organizer's answer on the channel the question came from, then marks the item

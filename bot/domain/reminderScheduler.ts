@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.js";
-import type { Participant, ReminderJob } from "../store/schema.js";
+import type { ReminderJob } from "../store/schema.js";
 import { feedbackRequestReply, nudgeReply, sessionChangeReply } from "../messages/automatic.js";
 import { deliveredOn, type DeliveryDeps, type SendToParticipantArgs } from "../outbound/outbound.js";
 import { findParticipant } from "./participants.js";
@@ -11,12 +11,18 @@ import {
   sessionIdOf,
   type PlannedMessage,
 } from "./reminderPlan.js";
-import { remindParticipant } from "./reminders.js";
+import { markReminded } from "./reminders.js";
+import { reminderReply } from "../messages/reminder.js";
 
 export interface ReminderSchedulerDeps extends DeliveryDeps {
   logger: Logger;
   /** Names this process in a claim's lease. */
   owner: string;
+  /**
+   * Messages claimed, sent and recorded together. Larger batches share their commits; smaller
+   * ones leave fewer messages `uncertain` after a crash. Default 200.
+   */
+  batchSize?: number;
 }
 
 export interface TickReport {
@@ -48,72 +54,78 @@ const byRow = (job: Pick<ReminderJob, "id" | "participantId">) => `${job.id}|${j
  */
 export function createReminderScheduler(deps: ReminderSchedulerDeps) {
   let status: SchedulerStatus = { overdue: 0 };
+  const batchSize = deps.batchSize ?? 200;
 
-  /** A new row, or the outcome on the claim. A member erased meanwhile leaves no row behind. */
-  async function record(planned: PlannedMessage, fields: Omit<ReminderJob, keyof ReminderKeyFields>) {
+  /** Records skips; a member erased meanwhile leaves no row behind. */
+  async function recordSkips(skips: Array<[PlannedMessage, string]>, now: Date): Promise<void> {
+    if (skips.length === 0) return;
     await deps.store.update((data) => {
-      const existing = data.reminderJobs.lookup(byRow, byRow(rowOf(planned)));
-      if (existing) Object.assign(existing, fields);
-      else if (fields.status === "skipped" && findParticipant(data, planned.participantId))
-        data.reminderJobs.push({ ...rowOf(planned), ...fields });
+      for (const [planned, reason] of skips)
+        if (
+          !data.reminderJobs.lookup(byRow, byRow(rowOf(planned))) &&
+          findParticipant(data, planned.participantId)
+        )
+          data.reminderJobs.push({
+            ...rowOf(planned),
+            status: "skipped",
+            reason,
+            updatedAt: now.toISOString(),
+          });
     });
   }
 
-  /** Writes the claim, unless the member stopped being due meanwhile (an opt-out or absence wins). */
-  async function claim(planned: PlannedMessage, now: Date) {
-    return deps.store.update((data) => {
-      if (data.reminderJobs.lookup(byRow, byRow(rowOf(planned)))) return undefined;
-      const participant = findParticipant(data, planned.participantId);
-      if (!participant || !isStillDue(data, participant, planned)) return undefined;
-      data.reminderJobs.push({
-        ...rowOf(planned),
-        status: "sending",
-        lease: { owner: deps.owner, until: new Date(now.getTime() + LEASE_MS).toISOString() },
-        updatedAt: now.toISOString(),
-      });
-      return participant;
-    });
-  }
-
-  async function send(planned: PlannedMessage, now: Date): Promise<keyof TickReport | undefined> {
-    const participant = await claim(planned, now);
-    if (!participant) return undefined;
-    const channel = await deliver(planned, participant).catch((error: unknown) => {
-      deps.logger.warn({ err: error, key: planned.key }, "reminder could not be sent");
-      return undefined;
-    });
-    const at = deps.clock().toISOString();
-    await record(
-      planned,
-      channel
-        ? { status: "sent", channel, updatedAt: at }
-        : { status: "failed", reason: "not-delivered", updatedAt: at },
-    );
-    return channel ? "sent" : "failed";
-  }
-
-  async function deliver(planned: PlannedMessage, participant: Participant): Promise<string | undefined> {
-    // The job's own key: a message the outbox has as sent is not sent again.
-    const key = byRow(rowOf(planned));
-    const send = (build: SendToParticipantArgs["build"]) =>
-      deps.outbound
-        .sendToParticipant({ participantId: participant.id, purpose: planned.kind, build, key })
-        .then(deliveredOn);
-    switch (planned.kind) {
-      case "reminder":
-        return remindParticipant(deps, {
-          participant,
-          session: planned.session,
-          hoursBefore: planned.hoursBefore,
-          key,
+  /**
+   * Writes the claims, in one update, for the members still due (an opt-out or absence that
+   * came in meanwhile wins), and returns those claimed.
+   */
+  async function claimAll(batch: PlannedMessage[], now: Date): Promise<PlannedMessage[]> {
+    const claimed = await deps.store.update((data) =>
+      batch.flatMap((planned, index) => {
+        if (data.reminderJobs.lookup(byRow, byRow(rowOf(planned)))) return [];
+        const participant = findParticipant(data, planned.participantId);
+        if (!participant || !isStillDue(data, participant, planned)) return [];
+        data.reminderJobs.push({
+          ...rowOf(planned),
+          status: "sending",
+          lease: { owner: deps.owner, until: new Date(now.getTime() + LEASE_MS).toISOString() },
+          updatedAt: now.toISOString(),
         });
-      case "nudge":
-        return send((ctx) => nudgeReply(ctx, planned.deadline));
-      case "feedback":
-        return send((ctx) => feedbackRequestReply(ctx, planned.session));
-      case "session-change":
-        return send((ctx) => sessionChangeReply(ctx, planned.from, planned.session));
-    }
+        return [index];
+      }),
+    );
+    return claimed.map((index) => batch[index]!);
+  }
+
+  /** One batch: the claims, the sends side by side, the outcomes in one update. */
+  async function sendBatch(batch: PlannedMessage[], now: Date, report: TickReport): Promise<void> {
+    const claimed = await claimAll(batch, now);
+    if (claimed.length === 0) return;
+    const results = await deps.outbound.sendToParticipants(claimed.map(messageFor));
+    const at = deps.clock();
+    await deps.store.update((data) =>
+      claimed.forEach((planned, index) => {
+        const result = results[index]!;
+        const channel = deliveredOn(result);
+        if (!channel)
+          deps.logger.warn({ key: planned.key, status: result.status }, "reminder could not be sent");
+        report[channel ? "sent" : "failed"]++;
+        const job = data.reminderJobs.lookup(byRow, byRow(rowOf(planned)));
+        // Erased while it went out: the erasure took the claim with it.
+        if (!job) return;
+        Object.assign(
+          job,
+          channel
+            ? { status: "sent", channel, lease: undefined, updatedAt: at.toISOString() }
+            : { status: "failed", reason: "not-delivered", lease: undefined, updatedAt: at.toISOString() },
+        );
+        if (channel && planned.kind === "reminder")
+          markReminded(
+            data,
+            { participantId: planned.participantId, sessionId: planned.session.id, channel },
+            at,
+          );
+      }),
+    );
   }
 
   return {
@@ -146,17 +158,15 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
       );
       const quiet = isQuiet(now, assembly.reminders.quietHours, assembly.timeZone);
       let overdue = 0;
-      for (const [planned, reason] of decide(open, now)) {
-        if (reason) {
-          await record(planned, { status: "skipped", reason, updatedAt: now.toISOString() });
-          report.skipped++;
-        } else if (quiet) {
-          overdue++;
-        } else {
-          const outcome = await send(planned, now);
-          if (outcome) report[outcome]++;
-        }
-      }
+      const decided = decide(open, now);
+      const skips = decided.filter((entry): entry is [PlannedMessage, string] => entry[1] !== undefined);
+      await recordSkips(skips, now);
+      report.skipped += skips.length;
+      const due = decided.filter(([, reason]) => reason === undefined).map(([planned]) => planned);
+      if (quiet) overdue = due.length;
+      else
+        for (let start = 0; start < due.length; start += batchSize)
+          await sendBatch(due.slice(start, start + batchSize), now, report);
       const ahead = open.filter((planned) => !planned.skip && planned.dueAt > now);
       const next = ahead.reduce<Date | undefined>(
         (min, p) => (!min || p.dueAt < min ? p.dueAt : min),
@@ -171,6 +181,21 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
       return status;
     },
   };
+}
+
+/** The message a planned job sends; the job's own key keeps the outbox from sending it twice. */
+function messageFor(planned: PlannedMessage): SendToParticipantArgs {
+  const base = { participantId: planned.participantId, purpose: planned.kind, key: byRow(rowOf(planned)) };
+  switch (planned.kind) {
+    case "reminder":
+      return { ...base, build: (ctx) => reminderReply(ctx, planned.session, planned.hoursBefore) };
+    case "nudge":
+      return { ...base, build: (ctx) => nudgeReply(ctx, planned.deadline) };
+    case "feedback":
+      return { ...base, build: (ctx) => feedbackRequestReply(ctx, planned.session) };
+    case "session-change":
+      return { ...base, build: (ctx) => sessionChangeReply(ctx, planned.from, planned.session) };
+  }
 }
 
 type ReminderKeyFields = Pick<ReminderJob, "id" | "participantId" | "sessionId" | "kind" | "plannedFor">;

@@ -1,6 +1,6 @@
 import type { Session } from "../assembly/load.js";
 import { reminderReply } from "../messages/reminder.js";
-import type { Participant } from "../store/schema.js";
+import type { DbData, Participant } from "../store/schema.js";
 import { findParticipant, recordHistory } from "./participants.js";
 import { absentSessionIds } from "./attendance.js";
 import { deliveredOn, type DeliveryDeps } from "../outbound/outbound.js";
@@ -33,46 +33,40 @@ export async function sendSessionReminders(deps: DeliveryDeps, sessionId: string
  */
 export async function remindParticipant(
   deps: DeliveryDeps,
-  {
-    participant,
-    session,
-    hoursBefore = Number.POSITIVE_INFINITY,
-    key,
-  }: {
-    participant: Participant;
-    session: Session;
-    /** How long before the start it goes out; the organizers' reminder gives the full text. */
-    hoursBefore?: number;
-    /** The scheduler's job key; an organizer's reminder may be sent again. */
-    key?: string;
-  },
+  { participant, session }: { participant: Participant; session: Session },
 ): Promise<string | undefined> {
   const channel = deliveredOn(
     await deps.outbound.sendToParticipant({
       participantId: participant.id,
       purpose: "reminder",
-      build: (ctx) => reminderReply(ctx, session, hoursBefore),
-      key,
+      // The organizers' reminder gives the full text, however close the session is.
+      build: (ctx) => reminderReply(ctx, session, Number.POSITIVE_INFINITY),
     }),
   );
   if (!channel) return undefined;
   const now = deps.clock();
-  await deps.store.update((data) => {
-    const member = findParticipant(data, participant.id);
-    // Erased while the reminder went out: there is no one left to wait for.
-    if (!member) return;
-    member.awaitingSession = { sessionId: session.id, askedAt: now.toISOString() };
-    recordHistory(
-      data,
-      {
-        participantId: participant.id,
-        channel,
-        actor: "system",
-        change: "reminder",
-        detail: { sessionId: session.id },
-      },
-      now,
-    );
-  });
+  await deps.store.update((data) =>
+    markReminded(data, { participantId: participant.id, sessionId: session.id, channel }, now),
+  );
   return channel;
+}
+
+/**
+ * After a reminder went out (a draft inside `update`): the member's next yes or no is about
+ * this session, and the history says so.
+ */
+export function markReminded(
+  data: DbData,
+  { participantId, sessionId, channel }: { participantId: string; sessionId: string; channel: string },
+  now: Date,
+): void {
+  const member = findParticipant(data, participantId);
+  // Erased while the reminder went out: there is no one left to wait for.
+  if (!member) return;
+  member.awaitingSession = { sessionId, askedAt: now.toISOString() };
+  recordHistory(
+    data,
+    { participantId, channel, actor: "system", change: "reminder", detail: { sessionId } },
+    now,
+  );
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Assembly } from "../assembly/load.js";
 import { attendanceReport, type AttendanceRow } from "../domain/attendance.js";
 import { eraseParticipant } from "../domain/erasure.js";
-import { answerInboxItem, listInbox, type AnswerDeps } from "../domain/inbox.js";
+import { answerInboxItem, listInbox } from "../domain/inbox.js";
 import { sendInvitations } from "../domain/invitations.js";
 import { isQuiet } from "../domain/reminderPlan.js";
 import { reminderReport } from "../domain/reminderReport.js";
@@ -24,7 +24,7 @@ import { sendCsv, toExcelCsv } from "./csv.js";
 import { requireOrganizer } from "./organizerAuth.js";
 import { guarded, sendJson, type Handler } from "./respond.js";
 
-export interface OrganizerRouteDeps extends AnswerDeps, DeliveryDeps {
+export interface OrganizerRouteDeps extends DeliveryDeps {
   server: Server;
   logger: Logger;
   assembly: Assembly;

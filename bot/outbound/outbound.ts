@@ -66,7 +66,7 @@ export type Outbound = ReturnType<typeof createOutbound>;
 export interface DeliveryDeps {
   store: Store;
   assembly: Assembly;
-  outbound: Pick<Outbound, "sendToParticipant">;
+  outbound: Pick<Outbound, "sendToParticipant" | "sendToParticipants">;
   clock: () => Date;
 }
 

@@ -1,4 +1,4 @@
-import { current, immerable, isDraft, original } from "immer";
+import { immerable, isDraft, isModified, original } from "immer";
 import { z } from "zod";
 
 /** Rows per chunk: what a change to one row costs, whatever the size of its table. */
@@ -11,8 +11,7 @@ const chunkGroups = new WeakMap<readonly object[], Map<KeyOf<never>, Map<unknown
 
 /**
  * The frozen chunk behind chunk `index` when it can be read through its index: a committed
- * chunk, or in a draft one the change has not touched (immer's `current` of an untouched
- * draft is its base). Undefined for chunks to scan.
+ * chunk, or in a draft one the change has not touched. Undefined for chunks to scan.
  */
 function committedChunk<Row extends object>(
   table: Table<Row>,
@@ -21,7 +20,7 @@ function committedChunk<Row extends object>(
 ): readonly Row[] | undefined {
   if (!isDraft(chunk)) return Object.isFrozen(chunk) ? chunk : undefined;
   const base = (original(table as never) as Table<Row> | undefined)?.chunks[index];
-  return base && Object.isFrozen(base) && current(chunk as never) === base ? base : undefined;
+  return base && Object.isFrozen(base) && !isModified(chunk) ? base : undefined;
 }
 
 /**
@@ -137,16 +136,12 @@ export class Table<Row extends object> implements Iterable<Row> {
       // In a draft the caller gets the draft's rows, so a change it makes to them is kept.
       return committed === chunk ? rows : rows.map((row) => chunk[committed.indexOf(row)]!);
     }
-    // A chunk this change touched: scanned as plain objects (immer's `current`), which is far
-    // cheaper than reading every row through a draft, and the matches handed out as drafts.
-    const plain: readonly Row[] = isDraft(chunk) ? (current(chunk as never) as Row[]) : chunk;
-    const matches: Row[] = [];
-    for (let position = 0; position < plain.length; position++) {
-      if (keyOf(plain[position]!) !== key) continue;
-      matches.push(chunk[position]!);
-      if (first) break;
-    }
-    return matches;
+    // A chunk this change touched is scanned; immer's array methods (enabled by the store) read
+    // the rows without making a draft of each, and hand out drafts of the matches.
+    const scan = (row: Row) => keyOf(row) === key;
+    if (!first) return chunk.filter(scan);
+    const found = chunk.find(scan);
+    return found === undefined ? [] : [found];
   }
 
   /** Removes the rows `predicate` picks and returns how many it removed. */

@@ -70,6 +70,20 @@ function createScheduler(store: Store, assembly: Assembly, clock: () => Date) {
   });
 }
 
+/** Makes `change` just before the first write after it is set: after the plan, before the claims. */
+function beforeFirstWrite(store: Store, change: (data: DbData) => unknown): void {
+  const update = store.update.bind(store);
+  let done = false;
+  store.update = ((mutate) =>
+    update((data) => {
+      if (!done) {
+        done = true;
+        change(data);
+      }
+      return mutate(data);
+    })) as Store["update"];
+}
+
 /** Makes `change` in the same commit as the first outbox row: after the plan, during the sends. */
 function duringFirstSend(store: Store, change: (data: DbData) => unknown): void {
   const update = store.update.bind(store);
@@ -166,8 +180,8 @@ describe("the reminder scheduler", () => {
   it("lets an opt-out or absence that arrives between planning and sending win", async () => {
     const { store, scheduler, moveTo, sms } = await setup({ members: [{}, {}, {}] });
     moveTo(AT_48H);
-    // The first send happens after the plan is made; the other two change their minds during it.
-    duringFirstSend(store, (data) => {
+    // Two members change their minds after the plan is made, before the claims are written.
+    beforeFirstWrite(store, (data) => {
       setOptOut(data, "p2", true, { actor: "member", channel: "sms" }, AT_48H);
       setAttendance(
         data,
