@@ -90,6 +90,19 @@ export function createOutbound(deps: OutboundDeps) {
   const { store, clock, logger } = deps;
   const statuses = createDeliveryStatuses({ store, clock });
 
+  // A batch of reminders is one text to many members: measured once (the grapheme splitter
+  // behind it was a fifth of a batch's CPU). Bounded, as texts with names in them differ.
+  const measured = new Map<string, ReturnType<typeof measureSms>>();
+  function measure(text: string) {
+    let result = measured.get(text);
+    if (!result) {
+      if (measured.size >= 1000) measured.clear();
+      result = measureSms(text);
+      measured.set(text, result);
+    }
+    return result;
+  }
+
   function contextFor(participant: Pick<Participant, "language">, sms: boolean, now: Date): MessageContext {
     return {
       t: deps.translate(participant.language),
@@ -115,7 +128,7 @@ export function createOutbound(deps: OutboundDeps) {
         now,
       );
     const text = toGsmLookalikes(reply.text);
-    const { encoding, segments } = measureSms(text);
+    const { encoding, segments } = measure(text);
     if (encoding !== "GSM-7" || segments > 3)
       logger.warn(
         { purpose: fields.purpose, encoding, segments },
