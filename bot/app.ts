@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Server } from "restify";
 import type { Classify, DialogServices } from "../dialogs/services.js";
-import { chooseDemoAnchor, readAssemblyFile, resolveAssembly, type Assembly } from "./assembly/load.js";
+import type { Assembly } from "./assembly/load.js";
 import { createBotTurns } from "./channels/botTurns.js";
 import { createCloudAdapter } from "./channels/cloudAdapter.js";
 import { LocalChatAdapter } from "./channels/localAdapter.js";
@@ -11,6 +11,7 @@ import { createProactiveSender } from "./channels/proactive.js";
 import { createInboundSmsTurns } from "./channels/inboundSms.js";
 import { SmsAdapter } from "./channels/smsAdapter.js";
 import type { Config } from "./config.js";
+import { createAssemblyReload, loadAssembly } from "./domain/assemblyReload.js";
 import { pruneInbound } from "./domain/inboundJournal.js";
 import { createOrganizerDirectory } from "./domain/organizers.js";
 import { createReminderScheduler, type ReminderScheduler } from "./domain/reminderScheduler.js";
@@ -148,6 +149,17 @@ export async function createApp(options: AppOptions): Promise<App> {
       translate: translations.t,
       runTurn,
       version: VERSION,
+      reloadAssembly: createAssemblyReload({
+        file: config.assemblyFile,
+        store,
+        assembly,
+        clock,
+        logger,
+        betweenTicks: async () => {
+          while (ticking) await ticking;
+        },
+        tick: () => tick(),
+      }),
       schedulerStatus: () => ({ running: closing === undefined, ...scheduler.status() }),
     });
     // Messages a crash caught between journal and reply; Twilio will not send them again.
@@ -176,13 +188,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       .catch((error: unknown) => logger.error({ err: error }, "the reminder scheduler could not start"))
       .finally(() => (ticking = undefined));
     // A tick that outlasts the interval is not run twice at once.
-    const tick = () => {
-      ticking ??= scheduler
+    const tick = () =>
+      (ticking ??= scheduler
         .tick()
         .catch((error: unknown) => logger.error({ err: error }, "the reminder scheduler's tick failed"))
-        .finally(() => (ticking = undefined));
-    };
-    const reminding = setInterval(tick, REMINDER_TICK_MS);
+        .finally(() => (ticking = undefined)));
+    const reminding = setInterval(() => void tick(), REMINDER_TICK_MS);
     reminding.unref();
     let closing: Promise<void> | undefined;
     return {
@@ -204,13 +215,4 @@ export async function createApp(options: AppOptions): Promise<App> {
     await store.close();
     throw error;
   }
-}
-
-/** The demo's sessions move forward with time; the anchor is kept in the store so they stay put between restarts. */
-async function loadAssembly(file: string, store: Store, clock: () => Date): Promise<Assembly> {
-  const assemblyFile = await readAssemblyFile(file);
-  const { meta } = store.data;
-  const anchor = chooseDemoAnchor(assemblyFile, new Date(meta.createdAt), clock(), meta.demoAnchor);
-  if (anchor !== meta.demoAnchor) await store.update((data) => void (data.meta.demoAnchor = anchor));
-  return resolveAssembly(assemblyFile, anchor);
 }
