@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Server } from "restify";
 import type { Classify, DialogServices } from "../dialogs/services.js";
+import { createAdjustableClock } from "./adjustableClock.js";
 import type { Assembly } from "./assembly/load.js";
 import { createBotTurns } from "./channels/botTurns.js";
 import { createCloudAdapter } from "./channels/cloudAdapter.js";
@@ -41,6 +42,8 @@ export interface App {
   messenger: MemberMessenger;
   /** Ticks by itself every 30 seconds; a test with a moved clock ticks it at once. */
   scheduler: Pick<ReminderScheduler, "tick">;
+  /** Resolves once no tick of its own is under way (one a reload or `tid +2d` started, say). */
+  betweenTicks(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,7 +57,10 @@ const VERSION = (
 
 /** Builds every object the bot needs and wires them into the HTTP server. */
 export async function createApp(options: AppOptions): Promise<App> {
-  const { config, logger, clock } = options;
+  const { config, logger } = options;
+  // Local mode only: `tid +2d` on the local page moves this clock, which everything reads.
+  const localClock = config.localMode ? createAdjustableClock(options.clock) : undefined;
+  const clock = localClock?.now ?? options.clock;
   const store = await Store.open({ file: config.dbFile, now: clock, log: (message) => logger.warn(message) });
   try {
     const assembly = await loadAssembly(config.assemblyFile, store, clock);
@@ -117,6 +123,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       classify: options.classify,
       logger,
       messenger,
+      localClock: localClock && { clock: localClock, tick: () => tick() },
+    };
+    const betweenTicks = async () => {
+      while (ticking) await ticking;
     };
     const { runTurn, runUnordered, turnOrder } = createBotTurns({
       services,
@@ -155,9 +165,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         assembly,
         clock,
         logger,
-        betweenTicks: async () => {
-          while (ticking) await ticking;
-        },
+        betweenTicks,
         tick: () => tick(),
       }),
       schedulerStatus: () => ({ running: closing === undefined, ...scheduler.status() }),
@@ -202,6 +210,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       assembly,
       messenger,
       scheduler,
+      betweenTicks,
       close() {
         clearInterval(pruning);
         clearInterval(reminding);

@@ -1,3 +1,4 @@
+import type { AdjustableClock } from "../bot/adjustableClock.js";
 import type { Assembly } from "../bot/assembly/load.js";
 import type { MemberMessenger } from "../bot/domain/memberMessenger.js";
 import type { Language, Translate } from "../bot/i18n/i18n.js";
@@ -16,4 +17,6 @@ export interface DialogServices {
   classify: Classify;
   logger: Logger;
   messenger: MemberMessenger;
+  /** Local mode only: the clock `tid +2d` moves, and the scheduler tick that sends what became due. */
+  localClock?: { clock: AdjustableClock; tick: () => Promise<unknown> };
 }
