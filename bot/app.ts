@@ -195,7 +195,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       .then(() => scheduler.tick())
       .catch((error: unknown) => logger.error({ err: error }, "the reminder scheduler could not start"))
       .finally(() => (ticking = undefined));
-    // A tick that outlasts the interval is not run twice at once.
+    // A tick that outlasts the interval, or one a reload or `tid` asks for, is not run twice at once.
     const tick = () =>
       (ticking ??= scheduler
         .tick()

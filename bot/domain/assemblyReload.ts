@@ -64,6 +64,8 @@ export function createAssemblyReload(deps: AssemblyReloadDeps): () => Promise<Re
     const next = await resolveInStore(assemblyFile, deps.store, deps.clock);
     // A tick planned from the old file may be about to send a reminder for a session's old time.
     await deps.betweenTicks();
+    // In force before the changes are recorded, so a tick in between plans from the new file.
+    // A record that fails (a full disk) is found again by the next reload or start.
     replaceAssembly(deps.assembly, next);
     const changes = await deps.store.update((data) => recordScheduleChanges(data, next, deps.clock()));
     deps.logger.info({ sessions: next.sessions.length, changes }, "the assembly file was reloaded");
