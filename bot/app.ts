@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Server } from "restify";
 import type { Classify, DialogServices } from "../dialogs/services.js";
-import { chooseDemoAnchor, readAssemblyFile, resolveAssembly, type Assembly } from "./assembly/load.js";
+import { createAdjustableClock } from "./adjustableClock.js";
+import type { Assembly } from "./assembly/load.js";
 import { createBotTurns } from "./channels/botTurns.js";
 import { createCloudAdapter } from "./channels/cloudAdapter.js";
 import { LocalChatAdapter } from "./channels/localAdapter.js";
@@ -10,6 +11,7 @@ import { createChatTransport } from "./channels/proactive.js";
 import { createInboundSmsTurns } from "./channels/inboundSms.js";
 import { SmsAdapter } from "./channels/smsAdapter.js";
 import type { Config } from "./config.js";
+import { createAssemblyReload, loadAssembly } from "./domain/assemblyReload.js";
 import { pruneInbound } from "./domain/inboundJournal.js";
 import { createOrganizerDirectory } from "./domain/organizers.js";
 import { createReminderScheduler, type ReminderScheduler } from "./domain/reminderScheduler.js";
@@ -40,6 +42,8 @@ export interface App {
   outbound: Outbound;
   /** Ticks by itself every 30 seconds; a test with a moved clock ticks it at once. */
   scheduler: Pick<ReminderScheduler, "tick">;
+  /** Resolves once no tick of its own is under way (one a reload or `tid +2d` started, say). */
+  betweenTicks(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,10 @@ const VERSION = (
 
 /** Builds every object the bot needs and wires them into the HTTP server. */
 export async function createApp(options: AppOptions): Promise<App> {
-  const { config, logger, clock } = options;
+  const { config, logger } = options;
+  // Local mode only: `tid +2d` on the local page moves this clock, which everything reads.
+  const localClock = config.localMode ? createAdjustableClock(options.clock) : undefined;
+  const clock = localClock?.now ?? options.clock;
   const store = await Store.open({ file: config.dbFile, now: clock, log: (message) => logger.warn(message) });
   try {
     const assembly = await loadAssembly(config.assemblyFile, store, clock);
@@ -107,6 +114,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       clock,
       logger,
       owner: `${hostname()}:${process.pid}`,
+      // About ten seconds of sends at the SMS rate: a crash leaves at most that many uncertain.
+      batchSize: reminderBatchSize(config.twilio.ratePerSecond),
     });
     const services: DialogServices = {
       store,
@@ -116,6 +125,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       classify: options.classify,
       logger,
       outbound,
+      localClock: localClock && { clock: localClock, tick: () => tick() },
+    };
+    const betweenTicks = async () => {
+      while (ticking) await ticking;
     };
     const { runTurn, runUnordered, turnOrder } = createBotTurns({
       services,
@@ -147,6 +160,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       translate: translations.t,
       runTurn,
       version: VERSION,
+      reloadAssembly: createAssemblyReload({
+        file: config.assemblyFile,
+        store,
+        assembly,
+        clock,
+        logger,
+        betweenTicks,
+        tick: () => tick(),
+      }),
       schedulerStatus: () => ({ running: closing === undefined, ...scheduler.status() }),
     });
     // Messages a crash caught between journal and reply; Twilio will not send them again.
@@ -174,14 +196,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       .then(() => scheduler.tick())
       .catch((error: unknown) => logger.error({ err: error }, "the reminder scheduler could not start"))
       .finally(() => (ticking = undefined));
-    // A tick that outlasts the interval is not run twice at once.
-    const tick = () => {
-      ticking ??= scheduler
+    // A tick that outlasts the interval, or one a reload or `tid` asks for, is not run twice at once.
+    const tick = () =>
+      (ticking ??= scheduler
         .tick()
         .catch((error: unknown) => logger.error({ err: error }, "the reminder scheduler's tick failed"))
-        .finally(() => (ticking = undefined));
-    };
-    const reminding = setInterval(tick, REMINDER_TICK_MS);
+        .finally(() => (ticking = undefined)));
+    const reminding = setInterval(() => void tick(), REMINDER_TICK_MS);
     reminding.unref();
     let closing: Promise<void> | undefined;
     return {
@@ -190,6 +211,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       assembly,
       outbound,
       scheduler,
+      betweenTicks,
       close() {
         clearInterval(pruning);
         clearInterval(reminding);
@@ -205,11 +227,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 }
 
-/** The demo's sessions move forward with time; the anchor is kept in the store so they stay put between restarts. */
-async function loadAssembly(file: string, store: Store, clock: () => Date): Promise<Assembly> {
-  const assemblyFile = await readAssemblyFile(file);
-  const { meta } = store.data;
-  const anchor = chooseDemoAnchor(assemblyFile, new Date(meta.createdAt), clock(), meta.demoAnchor);
-  if (anchor !== meta.demoAnchor) await store.update((data) => void (data.meta.demoAnchor = anchor));
-  return resolveAssembly(assemblyFile, anchor);
+function reminderBatchSize(ratePerSecond: number): number {
+  return Math.max(1, Math.min(200, Math.floor(10 * ratePerSecond)));
 }

@@ -15,6 +15,7 @@ import type { Logger } from "./logger.js";
 import type { Outbound } from "./outbound/outbound.js";
 import type { Store } from "./store/store.js";
 import type { SchedulerStatus } from "./domain/reminderScheduler.js";
+import type { ReloadResult } from "./domain/assemblyReload.js";
 
 /** What /api/messages needs of the Bot Framework adapter: it authenticates, runs the turn and answers. */
 export interface ProcessActivity {
@@ -35,6 +36,8 @@ export interface ServerDeps {
   /** The bot: runs one turn on any adapter. */
   runTurn: RunTurn;
   version: string;
+  /** Reads the assembly file again and puts it in force, or says why not. */
+  reloadAssembly: () => Promise<ReloadResult>;
   /** The automatic reminders: whether they run, the next due time and how many wait. */
   schedulerStatus: () => SchedulerStatus & { running: boolean };
 }
@@ -84,6 +87,7 @@ export function createServer(deps: ServerDeps): Server {
     outbound: deps.outbound,
     translate: deps.translate,
     clock: deps.clock,
+    reloadAssembly: deps.reloadAssembly,
   });
 
   if (config.localMode) {

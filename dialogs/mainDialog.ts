@@ -21,6 +21,7 @@ import { DELETE_DATA_DIALOG, DeleteDataDialog } from "./deleteDataDialog.js";
 import { getMemberTurn } from "./memberTurn.js";
 import type { ChildResult } from "./childResult.js";
 import { NEEDS_DIALOG, NeedsDialog } from "./needsDialog.js";
+import { handleClockCommand } from "./clockCommand.js";
 import { handleOrganizerCommand } from "./organizerCommands.js";
 import { messageContext, sendReply, sendWelcomeOnce } from "./replies.js";
 import { handleRsvp, type RsvpIntent } from "./rsvp.js";
@@ -77,6 +78,7 @@ export class MainDialog extends ComponentDialog {
       await sendReply(step.context, { text: ctx.t("handoff.unclear") });
       return step.endDialog();
     }
+    if (await handleClockCommand(step.context, text, this.services)) return step.endDialog();
     if (await handleOrganizerCommand(step.context, text, this.services)) return step.endDialog();
     // People on the list were introduced by their invitation; anyone else writing in for the
     // first time (an SMS from an unknown number, say) is told who we are, unless they said STOP.

@@ -1,3 +1,4 @@
+import type { AdjustableClock } from "../bot/adjustableClock.js";
 import type { Assembly } from "../bot/assembly/load.js";
 import type { Language, Translate } from "../bot/i18n/i18n.js";
 import type { Logger } from "../bot/logger.js";
@@ -17,4 +18,6 @@ export interface DialogServices {
   logger: Logger;
   /** Organizers' answers and notices to organizers leave through it. */
   outbound: Pick<Outbound, "sendToParticipant" | "notifyOrganizers">;
+  /** Local mode only: the clock `tid +2d` moves, and the scheduler tick that sends what became due. */
+  localClock?: { clock: AdjustableClock; tick: () => Promise<unknown> };
 }

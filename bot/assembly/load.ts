@@ -24,6 +24,18 @@ export interface Assembly extends Omit<AssemblyFile, "sessions" | "rsvpDeadline"
   rsvpDeadline?: string;
 }
 
+/** An assembly file that cannot be read or is not valid; `problems` lists what is wrong, one a line. */
+export class AssemblyFileError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "AssemblyFileError";
+  }
+}
+
 export async function readAssemblyFile(file: string): Promise<AssemblyFile> {
   let raw: unknown;
   try {
@@ -31,14 +43,14 @@ export async function readAssemblyFile(file: string): Promise<AssemblyFile> {
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (error as Error).message;
-    throw new Error(`assembly: ${file} could not be read: ${reason}`, { cause: error });
+    throw new AssemblyFileError(`assembly: ${file} could not be read: ${reason}`, [reason], { cause: error });
   }
   const parsed = assemblySchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`,
     );
-    throw new Error(`assembly: ${file} is not valid:\n  - ${problems.join("\n  - ")}`);
+    throw new AssemblyFileError(`assembly: ${file} is not valid:\n  - ${problems.join("\n  - ")}`, problems);
   }
   return parsed.data;
 }

@@ -15,7 +15,7 @@ import {
 } from "./organizerClient.js";
 
 /**
- * `npm run organizer -- import FILE | invite [--force] | attendance [--csv] | reminders [--csv] | outbox | forget PHONE`.
+ * `npm run organizer -- import FILE | invite [--force] | attendance [--csv] | reminders [--csv] | outbox | forget PHONE | reload`.
  * An HTTP client of the running server, since one process owns the data file.
  */
 const t = createTranslations().t("da");
@@ -162,6 +162,34 @@ async function forget(client: OrganizerClient, phone: string): Promise<string> {
   return t("cli.forgotten", { phone: e164 });
 }
 
+/**
+ * Asks the server to read the assembly file again. A file with errors is refused and the old
+ * one stays in force; the organizer is told what to fix. Returns the lines to print and whether it worked.
+ */
+async function reload(client: OrganizerClient): Promise<{ ok: boolean; lines: string[] }> {
+  try {
+    const result = await client.request<{ sessions: number; changes: number }>(
+      "POST",
+      "/api/organizer/reload",
+    );
+    return {
+      ok: true,
+      lines: [
+        t("cli.reloaded", result),
+        result.changes > 0 ? t("cli.reloadedChanges", { count: result.changes }) : t("cli.reloadedNoChanges"),
+      ],
+    };
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.message !== "invalid-assembly-file") throw error;
+    const { problems } = (error.body ?? {}) as { problems?: unknown };
+    const listed = Array.isArray(problems) ? problems.map(String) : [];
+    return {
+      ok: false,
+      lines: [t("cli.reloadInvalid"), ...listed.map((problem) => t("cli.reloadProblem", { problem }))],
+    };
+  }
+}
+
 /** A list from the API: JSON to read, or with --csv the CSV for Danish Excel. */
 async function list(client: OrganizerClient, path: string, csv: boolean): Promise<string> {
   return csv
@@ -209,6 +237,12 @@ export async function runOrganizerCli(
       if (!argument) break;
       write(await forget(client, argument));
       return 0;
+    case "reload": {
+      if (argument !== undefined) break;
+      const { ok, lines } = await reload(client);
+      for (const line of lines) write(line);
+      return ok ? 0 : 1;
+    }
   }
   write(t("cli.usage"));
   return 2;

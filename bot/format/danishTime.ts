@@ -69,3 +69,11 @@ export function formatKroner(amount: number): string {
 export function localDateOf(date: Date, timeZone: string): string {
   return format(new TZDate(date.getTime(), timeZone), "yyyy-MM-dd");
 }
+
+/** "lørdag den 14. marts kl. 10.00": a moment, as the bot tells its own time (always this year). */
+export function formatMoment(date: Date, options: Omit<TimeFormatOptions, "now">): string {
+  const zoned = new TZDate(date.getTime(), options.timeZone);
+  return options.language === "da"
+    ? format(zoned, "EEEE 'den' d. MMMM 'kl.' HH.mm", { locale: da })
+    : format(zoned, "EEEE d MMMM, HH:mm", { locale: enGB });
+}

@@ -4,6 +4,7 @@ import type { Assembly } from "../assembly/load.js";
 import { attendanceReport, type AttendanceRow } from "../domain/attendance.js";
 import { eraseParticipant } from "../domain/erasure.js";
 import { answerInboxItem, listInbox } from "../domain/inbox.js";
+import type { ReloadResult } from "../domain/assemblyReload.js";
 import { sendInvitations } from "../domain/invitations.js";
 import { isQuiet } from "../domain/reminderPlan.js";
 import { reminderReport } from "../domain/reminderReport.js";
@@ -30,6 +31,7 @@ export interface OrganizerRouteDeps extends DeliveryDeps {
   assembly: Assembly;
   translate: (language: Language) => Translate;
   token?: string;
+  reloadAssembly: () => Promise<ReloadResult>;
 }
 
 const replySchema = z.object({
@@ -196,6 +198,23 @@ export function registerOrganizerRoutes(deps: OrganizerRouteDeps): void {
       if (result.status === "unknown-session") throw new HttpError(404, "no session with that id");
       if (result.status === "session-over") throw new HttpError(409, "the session is over");
       sendJson(res, 200, { sent: result.sent, skipped: result.skipped });
+    }),
+  );
+
+  server.post(
+    "/api/organizer/reload",
+    route("organizer-reload", async (_req, res) => {
+      const result = await deps.reloadAssembly();
+      // 422: the request was fine, the file it points at is not; the old one stays in force.
+      if (result.status === "invalid") {
+        sendJson(res, 422, {
+          error: "invalid-assembly-file",
+          message: result.message,
+          problems: result.problems,
+        });
+        return;
+      }
+      sendJson(res, 200, { sessions: result.sessions, changes: result.changes });
     }),
   );
 

@@ -82,7 +82,7 @@ describe("npm run organizer", () => {
     expect(await run("frobnicate")).toEqual({
       code: 2,
       output: [
-        "Brug: npm run organizer -- import FIL | invite [--force] | attendance [--csv] | reminders [--csv] | outbox | forget TELEFON",
+        "Brug: npm run organizer -- import FIL | invite [--force] | attendance [--csv] | reminders [--csv] | outbox | forget TELEFON | reload",
       ],
     });
   });

@@ -44,6 +44,7 @@ const ORGANIZER_ROUTES: Array<{ method: string; path: string; type?: string; bod
   { method: "DELETE", path: "/api/organizer/participants/ID" },
   { method: "POST", path: "/api/organizer/invitations" },
   { method: "POST", path: "/api/organizer/sessions/m5/reminders" },
+  { method: "POST", path: "/api/organizer/reload" },
   { method: "GET", path: "/api/organizer/attendance" },
   { method: "GET", path: "/api/organizer/attendance?format=csv" },
   { method: "GET", path: "/api/organizer/outbox" },

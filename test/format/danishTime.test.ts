@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatKroner, formatSessionTime } from "../../bot/format/danishTime.js";
+import { formatKroner, formatMoment, formatSessionTime } from "../../bot/format/danishTime.js";
 
 const da = (now: string) => ({ language: "da" as const, timeZone: "Europe/Copenhagen", now: new Date(now) });
 
@@ -53,5 +53,16 @@ describe("formatKroner", () => {
     [12500, "12.500 kr."],
   ])("writes %d as %s", (amount, expected) => {
     expect(formatKroner(amount)).toBe(expected);
+  });
+});
+
+describe("formatMoment", () => {
+  it("writes the bot's own time with a period in the hour, in Copenhagen across summer time", () => {
+    const options = { language: "da" as const, timeZone: "Europe/Copenhagen" };
+    expect(formatMoment(new Date("2026-03-14T09:00:00Z"), options)).toBe("lørdag den 14. marts kl. 10.00");
+    expect(formatMoment(new Date("2026-03-29T01:05:00Z"), options)).toBe("søndag den 29. marts kl. 03.05");
+    expect(formatMoment(new Date("2026-03-14T09:00:00Z"), { ...options, language: "en" })).toBe(
+      "Saturday 14 March, 10:00",
+    );
   });
 });

@@ -33,6 +33,8 @@ export function organizerApi(baseUrl: string, token = TEST_ORGANIZER_TOKEN) {
       fetch(`${baseUrl}/api/organizer/attendance`, { headers }).then((res) =>
         json<{ participants: Array<Record<string, unknown>> }>(res),
       ),
+    /** The raw answer: a refused file is a 422 that tests read. */
+    reload: () => fetch(`${baseUrl}/api/organizer/reload`, { method: "POST", headers }),
     reminders: (query = "") => fetch(`${baseUrl}/api/organizer/reminders${query}`, { headers }),
     attendanceCsv: () => fetch(`${baseUrl}/api/organizer/attendance?format=csv`, { headers }),
     outbox: () =>
