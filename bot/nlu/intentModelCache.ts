@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 /*
  * Training the classifier takes seconds; loading a trained model takes milliseconds. The bot,
@@ -10,9 +10,14 @@ import { fileURLToPath } from "node:url";
  * the library version), so any change to the corpus or to feature extraction retrains by itself.
  */
 
-/** node_modules/.cache is where tools keep derived, disposable files; it is never committed. */
-export const DEFAULT_MODEL_CACHE_DIR = fileURLToPath(
-  new URL("../../node_modules/.cache/borgerbot/", import.meta.url),
+/**
+ * node_modules/.cache is where tools keep derived, disposable files; it is never committed. Found
+ * through an installed package rather than relative to this file, so the sources (tsx, tests) and
+ * the build in dist/ share one cache.
+ */
+export const DEFAULT_MODEL_CACHE_DIR = join(
+  dirname(createRequire(import.meta.url).resolve("@nlpjs/nlu/package.json")),
+  "../../.cache/borgerbot/",
 );
 
 const FILE_PREFIX = "intent-model-";
