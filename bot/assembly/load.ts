@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { TZDate } from "@date-fns/tz";
-import { addDays } from "date-fns";
+// Not the package's index, which loads every date-fns function (see danishTime.ts).
+import { addDays } from "date-fns/addDays";
 import { localDateOf } from "../format/danishTime.js";
 import { assemblySchema, WEEKDAYS, type AssemblyFile, type LocalizedText } from "./schema.js";
 

@@ -1,6 +1,10 @@
 import { TZDate } from "@date-fns/tz";
-import { differenceInCalendarDays, format } from "date-fns";
-import { da, enGB } from "date-fns/locale";
+// One module per function and locale: the package's index loads all of them and every locale
+// (0.4 s and 23 MB at start).
+import { differenceInCalendarDays } from "date-fns/differenceInCalendarDays";
+import { format } from "date-fns/format";
+import { da } from "date-fns/locale/da";
+import { enGB } from "date-fns/locale/en-GB";
 import type { Language } from "../i18n/i18n.js";
 
 export interface TimeFormatOptions {

@@ -13,6 +13,14 @@ const TRIGRAM_WEIGHT = 0.3;
 /** Shorter words are mostly function words whose trigrams would only add noise. */
 const MIN_TRIGRAM_WORD_LENGTH = 4;
 
+/**
+ * The trained model is cached under a key that includes this number, not the features
+ * themselves (computing those for every training utterance costs each start 0.24 s). Bump it
+ * whenever this file or normalizeForIntent changes what features a text has; a test in
+ * test/nlu/intents.test.ts fails when the cached model disagrees with the code.
+ */
+export const FEATURES_VERSION = 1;
+
 export type StemWord = (word: string) => string;
 /** Maps each stem to the nearest stem seen in training; identity while training. */
 export type CorrectStems = (stems: string[]) => string[];

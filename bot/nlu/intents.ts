@@ -1,9 +1,16 @@
 import { createRequire } from "node:module";
-import { containerBootstrap } from "@nlpjs/core";
+import { containerBootstrap, type Container } from "@nlpjs/core";
 import { LangDa, type StemmerDa } from "@nlpjs/lang-da";
-import { NluNeural, type NluFeatures, type NluProcessInput, type NluSettings } from "@nlpjs/nlu";
+import {
+  NluNeural,
+  type NluCorpusItem,
+  type NluFeatures,
+  type NluProcessInput,
+  type NluSettings,
+} from "@nlpjs/nlu";
 import { loadIntentCorpus, type IntentCorpus } from "./intentCorpus.js";
 import {
+  FEATURES_VERSION,
   featuresOf,
   intentFeatures,
   intentWords,
@@ -12,8 +19,8 @@ import {
 } from "./intentFeatures.js";
 import { isIntentId, type IntentId } from "./intentIds.js";
 import {
+  contentHash,
   DEFAULT_MODEL_CACHE_DIR,
-  modelCacheKey,
   readCachedModel,
   writeCachedModel,
 } from "./intentModelCache.js";
@@ -90,8 +97,45 @@ const HAS_DIGIT = /\p{N}/u;
  */
 const NLU_SETTINGS: NluSettings = { locale: "da", log: false, deltaErrorThresh: 0.00001 };
 
-const NLPJS_VERSION = (createRequire(import.meta.url)("@nlpjs/nlu/package.json") as { version: string })
-  .version;
+const require = createRequire(import.meta.url);
+const NLPJS_VERSION = (require("@nlpjs/nlu/package.json") as { version: string }).version;
+/** The Danish stemmer's version: its stems are features too. */
+const LANG_DA_VERSION = (require("@nlpjs/lang-da/package.json") as { version: string }).version;
+
+/** Where a cached model is found: everything training depends on, and cheap to compute at start. */
+function modelKey(corpus: IntentCorpus): string {
+  return contentHash({ NLPJS_VERSION, LANG_DA_VERSION, NLU_SETTINGS, FEATURES_VERSION, corpus });
+}
+
+function danishStemmer(): { container: Container; stemWord: StemWord } {
+  const container = containerBootstrap();
+  container.use(LangDa);
+  const stemmer = container.get("stemmer-da") as StemmerDa;
+  return { container, stemWord: (word) => stemmer.stemWord(word) };
+}
+
+function examplesOf(corpus: IntentCorpus): NluCorpusItem[] {
+  return Object.entries(corpus.intents).flatMap(([intent, utterances]) =>
+    (utterances ?? []).map((utterance) => ({ utterance, intent })),
+  );
+}
+
+/** What training consumes, exactly: a changed utterance, intent or feature rule changes it. */
+function trainingHash(examples: readonly NluCorpusItem[], stemWord: StemWord): string {
+  return contentHash(examples.map(({ utterance, intent }) => [intent, intentFeatures(utterance, stemWord)]));
+}
+
+/**
+ * Whether the model cached for `corpus` was trained on the features the code computes now, or
+ * undefined when none is cached. False means FEATURES_VERSION should have been bumped.
+ */
+export function cachedModelIsCurrent(
+  corpus: IntentCorpus = loadIntentCorpus(),
+  cacheDir: string = DEFAULT_MODEL_CACHE_DIR,
+): boolean | undefined {
+  const cached = readCachedModel(cacheDir, modelKey(corpus));
+  return cached && cached.trainedOn === trainingHash(examplesOf(corpus), danishStemmer().stemWord);
+}
 
 /** NLP.js's "None" is its own fallback class: no feature matched any intent. */
 function toIntentId(nlpIntent: string): IntentId {
@@ -105,10 +149,7 @@ export async function createIntentClassifier(
   const corpus = options.corpus ?? loadIntentCorpus();
   const cacheDir = options.cacheDir === undefined ? DEFAULT_MODEL_CACHE_DIR : options.cacheDir;
 
-  const container = containerBootstrap();
-  container.use(LangDa);
-  const stemmer = container.get("stemmer-da") as StemmerDa;
-  const stemWord: StemWord = (word) => stemmer.stemWord(word);
+  const { container, stemWord } = danishStemmer();
 
   /** NLP.js featurises training utterances through `prepare`; ours come from intentFeatures. */
   class BorgerNlu extends NluNeural {
@@ -118,26 +159,23 @@ export async function createIntentClassifier(
   }
   const nlu = new BorgerNlu({ ...NLU_SETTINGS, container });
 
-  const examples = Object.entries(corpus.intents).flatMap(([intent, utterances]) =>
-    (utterances ?? []).map((utterance) => ({ utterance, intent })),
-  );
-  // What training consumes, exactly: a changed utterance, intent or feature rule changes the key.
-  const trainingFeatures = examples.map(({ utterance }) => intentFeatures(utterance, stemWord));
-  const trainingInput = examples.map(({ intent }, i) => [intent, trainingFeatures[i]]);
-  const key = modelCacheKey({ NLPJS_VERSION, NLU_SETTINGS, trainingInput });
+  const key = modelKey(corpus);
   const cached = cacheDir === null ? undefined : readCachedModel(cacheDir, key);
   if (cached) {
-    nlu.fromJSON(cached);
+    nlu.fromJSON(cached.model);
   } else {
+    const examples = examplesOf(corpus);
     await nlu.train(examples);
-    if (cacheDir !== null) writeCachedModel(cacheDir, key, nlu.toJSON());
+    if (cacheDir !== null)
+      writeCachedModel(cacheDir, key, { trainedOn: trainingHash(examples, stemWord), model: nlu.toJSON() });
   }
 
   // NLP.js's own spell-check (Levenshtein distance 1 against the trained features) repairs
   // a misspelt word before its bigrams are formed, so "alergi" still meets "allergi".
   const correctStems = (stems: string[]) => nlu.spellCheck.check(stems, 1);
 
-  const vocabulary = new Set(trainingFeatures.flatMap((features) => Object.keys(features)));
+  // Every feature of every training utterance, which NLP.js keeps with the model.
+  const vocabulary = new Set(Object.keys(nlu.features));
   const hasUnknownWord = ({ words, stems }: IntentWords) =>
     words.some(
       (word, i) =>

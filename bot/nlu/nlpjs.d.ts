@@ -78,6 +78,8 @@ declare module "@nlpjs/nlu" {
     constructor(settings?: NluSettings);
     settings: NluSettings;
     spellCheck: NluSpellCheck;
+    /** Every feature of every training utterance (the value is always 1); set by train and fromJSON. */
+    features: NluFeatures;
     /** Turns an utterance into features. Subclasses override it to supply their own features. */
     prepare(text: unknown): Promise<unknown>;
     train(corpus: NluCorpusItem[]): Promise<unknown>;

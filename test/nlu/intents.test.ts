@@ -1,9 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadIntentCorpus } from "../../bot/nlu/intentCorpus.js";
-import { createIntentClassifier, INTENT_IDS, type IntentClassifier } from "../../bot/nlu/intents.js";
+import {
+  cachedModelIsCurrent,
+  createIntentClassifier,
+  INTENT_IDS,
+  type IntentClassifier,
+} from "../../bot/nlu/intents.js";
 import { matchSmsKeyword } from "../../bot/nlu/keywords.js";
 import { foldDanish, normalizeForIntent } from "../../bot/nlu/normalize.js";
 
@@ -175,5 +180,19 @@ describe("trained model cache", () => {
     const files = readdirSync(cacheDir);
     expect(files).toHaveLength(1);
     expect(files[0]).not.toBe(stored);
+  });
+
+  it("holds the bot's model trained on the features the code computes now", () => {
+    // The classifier tests above loaded or trained it. False: bump FEATURES_VERSION in intentFeatures.ts.
+    expect(cachedModelIsCurrent()).toBe(true);
+  });
+
+  it("tells a model trained on other features from a current one", async () => {
+    await createIntentClassifier({ corpus, cacheDir });
+    expect(cachedModelIsCurrent(corpus, cacheDir)).toBe(true);
+    const [file] = readdirSync(cacheDir);
+    const cached = JSON.parse(readFileSync(join(cacheDir, file!), "utf8")) as { trainedOn: string };
+    writeFileSync(join(cacheDir, file!), JSON.stringify({ ...cached, trainedOn: "older features" }));
+    expect(cachedModelIsCurrent(corpus, cacheDir)).toBe(false);
   });
 });

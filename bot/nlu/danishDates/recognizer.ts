@@ -1,5 +1,6 @@
 /** The bridge to the Microsoft recognizer's English model, which resolves each phrase against the reference time. */
-import { Culture, DateTimeRecognizer, type IDateTimeModel } from "@microsoft/recognizers-text-date-time";
+import { createRequire } from "node:module";
+import type { IDateTimeModel } from "@microsoft/recognizers-text-date-time";
 import { type WallClock, isoDate } from "./wallClock.js";
 
 /**
@@ -13,9 +14,18 @@ function recognizerReference(wall: WallClock): Date {
 
 let englishModel: IDateTimeModel | undefined;
 
-/** Building the model compiles hundreds of regular expressions, so it is built once. */
+/**
+ * Building the model compiles hundreds of regular expressions, so it is built once. The library
+ * itself (0.3 s and 29 MB) is loaded only then, by the first message with a date in it, rather
+ * than at start; a require keeps extractDates synchronous.
+ */
 function recognizer(): IDateTimeModel {
-  englishModel ??= new DateTimeRecognizer(Culture.English).getDateTimeModel();
+  if (!englishModel) {
+    const { Culture, DateTimeRecognizer } = createRequire(import.meta.url)(
+      "@microsoft/recognizers-text-date-time",
+    ) as typeof import("@microsoft/recognizers-text-date-time");
+    englishModel = new DateTimeRecognizer(Culture.English).getDateTimeModel();
+  }
   return englishModel;
 }
 
