@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useFreshFlowServer } from "../helpers/flowServer.js";
 import { startTestServer } from "../helpers/testServer.js";
 import { postSms, smsParams, TEST_AUTH_TOKEN, TEST_PUBLIC_URL, twimlMessages } from "../helpers/http.js";
+import { sayOnLocalPage } from "../helpers/localPage.js";
 
 /*
  * `tid +2d` on the local page moves the bot's clock. With the clock at Saturday 28 November
@@ -14,20 +15,7 @@ const REMINDER =
 
 const flow = useFreshFlowServer({ now: NOW });
 
-async function local(text?: string) {
-  const res = await fetch(`${flow.server.baseUrl}/api/local/messages`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    // The page opens with a conversationUpdate, which makes the newcomer an invited member.
-    body: JSON.stringify({
-      userId: "prove-bruger",
-      userName: "Prøve",
-      ...(text === undefined ? { type: "conversationUpdate" } : { text }),
-    }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { activities: Array<{ text?: string }> }).activities.map((a) => a.text);
-}
+const local = (text?: string) => sayOnLocalPage(flow.server.baseUrl, text);
 
 interface PolledActivity {
   text?: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useFreshFlowServer } from "../helpers/flowServer.js";
+import { sayOnLocalPage } from "../helpers/localPage.js";
 
 /*
  * The automatic reminder over the real HTTP endpoints. With the clock at Saturday 28 November
@@ -99,20 +100,7 @@ describe("the automatic reminder", () => {
 });
 
 describe("the automatic reminder on the local page", () => {
-  async function local(text?: string) {
-    const res = await fetch(`${flow.server.baseUrl}/api/local/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      // The page opens with a conversationUpdate, which makes the newcomer an invited member.
-      body: JSON.stringify({
-        userId: "prove-bruger",
-        userName: "Prøve",
-        ...(text === undefined ? { type: "conversationUpdate" } : { text }),
-      }),
-    });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { activities: Array<{ text?: string }> }).activities.map((a) => a.text);
-  }
+  const local = (text?: string) => sayOnLocalPage(flow.server.baseUrl, text);
 
   it("arrives in the chat the member used, without a phone", async () => {
     await local();
