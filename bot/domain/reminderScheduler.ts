@@ -45,6 +45,8 @@ export type ReminderScheduler = ReturnType<typeof createReminderScheduler>;
 const LEASE_MS = 2 * 60 * 1000;
 
 const byRow = (job: Pick<ReminderJob, "id" | "participantId">) => `${job.id}|${job.participantId}`;
+/** A planned message's ledger key, without building its whole row (a tick reads it for every plan). */
+const jobKey = (planned: PlannedMessage) => byRow({ id: planned.key, participantId: planned.participantId });
 
 /**
  * Sends the automatic messages (session reminders, invitation nudges, feedback requests) when
@@ -61,10 +63,7 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
     if (skips.length === 0) return;
     await deps.store.update((data) => {
       for (const [planned, reason] of skips)
-        if (
-          !data.reminderJobs.lookup(byRow, byRow(rowOf(planned))) &&
-          findParticipant(data, planned.participantId)
-        )
+        if (!data.reminderJobs.lookup(byRow, jobKey(planned)) && findParticipant(data, planned.participantId))
           data.reminderJobs.push({
             ...rowOf(planned),
             status: "skipped",
@@ -81,7 +80,7 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
   async function claimAll(batch: PlannedMessage[], now: Date): Promise<PlannedMessage[]> {
     const claimed = await deps.store.update((data) =>
       batch.flatMap((planned, index) => {
-        if (data.reminderJobs.lookup(byRow, byRow(rowOf(planned)))) return [];
+        if (data.reminderJobs.lookup(byRow, jobKey(planned))) return [];
         const participant = findParticipant(data, planned.participantId);
         if (!participant || !isStillDue(data, participant, planned)) return [];
         data.reminderJobs.push({
@@ -109,7 +108,7 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
         if (!channel)
           deps.logger.warn({ key: planned.key, status: result.status }, "reminder could not be sent");
         report[channel ? "sent" : "failed"]++;
-        const job = data.reminderJobs.lookup(byRow, byRow(rowOf(planned)));
+        const job = data.reminderJobs.lookup(byRow, jobKey(planned));
         // Erased while it went out: the erasure took the claim with it.
         if (!job) return;
         Object.assign(
@@ -156,9 +155,7 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
       // One set of the ledger's keys per tick: a lookup per planned message reads every chunk's
       // index, and 180,000 of them made each tick take seconds.
       const recorded = new Set(store.data.reminderJobs.map(byRow));
-      const open = planMessages(assembly, store.data).filter(
-        (planned) => !recorded.has(byRow(rowOf(planned))),
-      );
+      const open = planMessages(assembly, store.data).filter((planned) => !recorded.has(jobKey(planned)));
       const quiet = isQuiet(now, assembly.reminders.quietHours, assembly.timeZone);
       let overdue = 0;
       const decided = decide(open, now);
@@ -188,7 +185,7 @@ export function createReminderScheduler(deps: ReminderSchedulerDeps) {
 
 /** The message a planned job sends; the job's own key keeps the outbox from sending it twice. */
 function messageFor(planned: PlannedMessage): SendToParticipantArgs {
-  const base = { participantId: planned.participantId, purpose: planned.kind, key: byRow(rowOf(planned)) };
+  const base = { participantId: planned.participantId, purpose: planned.kind, key: jobKey(planned) };
   switch (planned.kind) {
     case "reminder":
       return { ...base, build: (ctx) => reminderReply(ctx, planned.session, planned.hoursBefore) };

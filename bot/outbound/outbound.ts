@@ -170,19 +170,17 @@ export function createOutbound(deps: OutboundDeps) {
    * Counts the next attempt on the row, with the error that made it necessary, on disk before
    * the retry leaves. A member who opted out or was erased while it waited gets no retry.
    */
-  async function recordRetry(row: OutboxMessage, attempts: number, failure: SmsFailure) {
-    const decision = await store.update((data) => {
+  function recordRetry(row: OutboxMessage, attempts: number, failure: SmsFailure) {
+    return write((data, now) => {
       const stored = findOutboxRow(data, row.id);
       if (!stored || stored.to !== row.to) return "erased" as const;
       if (findParticipantByPhone(data, row.to)?.optedOut) {
-        updateOutboxRow(data, row.id, { status: "blocked", error: "opted out" }, clock());
+        updateOutboxRow(data, row.id, { status: "blocked", error: "opted out" }, now);
         return "opted-out" as const;
       }
-      updateOutboxRow(data, row.id, { attempts, error: describeFailure(failure) }, clock());
+      updateOutboxRow(data, row.id, { attempts, error: describeFailure(failure) }, now);
       return "go" as const;
     });
-    await store.commit();
-    return decision;
   }
 
   /**
@@ -259,8 +257,8 @@ export function createOutbound(deps: OutboundDeps) {
 
   /**
    * Writes rows in the same update that checks the member may still get them, and puts them
-   * on disk (inside a turn too) before anything leaves. What `decide` returns is a copy:
-   * drafts are gone once the update is over.
+   * on disk (inside a turn too) before anything (a message, a retry) leaves. What `decide`
+   * returns is a copy: drafts are gone once the update is over.
    */
   async function write<T>(decide: (data: DbData, now: Date) => T): Promise<T> {
     const now = clock();

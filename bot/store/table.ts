@@ -10,17 +10,18 @@ type KeyOf<Row> = (row: Row) => unknown;
 const chunkGroups = new WeakMap<readonly object[], Map<KeyOf<never>, Map<unknown, object[]>>>();
 
 /**
- * The frozen chunk behind chunk `index` when it can be read through its index: a committed
- * chunk, or in a draft one the change has not touched. Undefined for chunks to scan.
+ * The frozen chunk behind `chunk` when it can be read through its index: a committed chunk, or
+ * in a draft one the change has not touched (`base` is the draft's committed table). Undefined
+ * for chunks to scan.
  */
 function committedChunk<Row extends object>(
-  table: Table<Row>,
-  index: number,
   chunk: Row[],
+  base: Table<Row> | undefined,
+  index: number,
 ): readonly Row[] | undefined {
   if (!isDraft(chunk)) return Object.isFrozen(chunk) ? chunk : undefined;
-  const base = (original(table as never) as Table<Row> | undefined)?.chunks[index];
-  return base && Object.isFrozen(base) && !isModified(chunk) ? base : undefined;
+  const baseChunk = base?.chunks[index];
+  return baseChunk && Object.isFrozen(baseChunk) && !isModified(chunk) ? baseChunk : undefined;
 }
 
 /**
@@ -115,8 +116,9 @@ export class Table<Row extends object> implements Iterable<Row> {
    * still use their index, and only the touched ones are scanned.
    */
   lookup<Key>(keyOf: (row: Row) => Key, key: Key): Row | undefined {
+    const base = this.committedBase();
     for (let index = 0; index < this.chunks.length; index++) {
-      const found = this.matchesIn(index, keyOf, key, true)[0];
+      const found = this.matchesIn(index, base, keyOf, key, true)[0];
       if (found !== undefined) return found;
     }
     return undefined;
@@ -124,13 +126,25 @@ export class Table<Row extends object> implements Iterable<Row> {
 
   /** Every row whose `keyOf` is `key`, in order; indexed like `lookup`. */
   lookupAll<Key>(keyOf: (row: Row) => Key, key: Key): Row[] {
-    return this.chunks.flatMap((_chunk, index) => this.matchesIn(index, keyOf, key, false));
+    const base = this.committedBase();
+    return this.chunks.flatMap((_chunk, index) => this.matchesIn(index, base, keyOf, key, false));
+  }
+
+  /** Inside a change, the committed table it started from; read once per lookup. */
+  private committedBase(): Table<Row> | undefined {
+    return isDraft(this) ? (original(this as never) as Table<Row>) : undefined;
   }
 
   /** The rows of chunk `index` whose key is `key` (the first only when `first`). */
-  private matchesIn<Key>(index: number, keyOf: (row: Row) => Key, key: Key, first: boolean): Row[] {
+  private matchesIn<Key>(
+    index: number,
+    base: Table<Row> | undefined,
+    keyOf: (row: Row) => Key,
+    key: Key,
+    first: boolean,
+  ): Row[] {
     const chunk = this.chunks[index]!;
-    const committed = committedChunk(this, index, chunk);
+    const committed = committedChunk(chunk, base, index);
     if (committed) {
       const rows = (groupsOf(committed, keyOf).get(key) ?? []) as Row[];
       // In a draft the caller gets the draft's rows, so a change it makes to them is kept.
